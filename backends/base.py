@@ -1,0 +1,32 @@
+"""The interface every execution backend implements.
+
+A backend is one module with one class: a name, a one-line description the router
+reads, the fence languages it accepts, and ``run(program, limits)``. Everything else
+has a default.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from typing import ClassVar
+
+from backends.result import ExecResult, Limits
+
+
+class Backend(ABC):
+    name: ClassVar[str]
+    description: ClassVar[str]
+    languages: ClassVar[tuple[str, ...]]
+    convention: ClassVar[str] = ""
+    """How a program for this backend reports its answer; shown to the model."""
+
+    @abstractmethod
+    def run(self, program: str, limits: Limits | None = None) -> ExecResult:
+        """Run ``program`` isolated, within ``limits``, and report what it produced."""
+
+    def availability(self) -> str | None:
+        """None when the backend can run here, else what to install."""
+        return None
+
+    def close(self) -> None:
+        """Release warm workers, if any."""

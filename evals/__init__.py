@@ -1,0 +1,1 @@
+"""The evaluation harness (tasks, strategies, runs, reports). Built in a later step."""

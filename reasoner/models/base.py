@@ -1,0 +1,55 @@
+"""The one interface every model engine implements, and the errors engines raise."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Mapping, Sequence
+from typing import Any, ClassVar
+
+from pydantic import BaseModel, ConfigDict
+
+from reasoner.types import Completion, GenerateOptions, Message
+
+
+class ModelError(RuntimeError):
+    """A model could not be loaded or called; the message says what to do."""
+
+
+class MissingExtraError(ModelError):
+    def __init__(self, engine: str, package: str, extra: str) -> None:
+        super().__init__(
+            f"The {engine!r} engine needs {package}, which is not installed. "
+            f"Install it with: pip install 'reasoner[{extra}]'"
+        )
+
+
+class EngineOptions(BaseModel):
+    """Per-engine options set with ``-M key=value``; unknown keys are an error."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class ModelEngine(ABC):
+    """A loaded model. Engines import their heavy library only when constructed."""
+
+    provider: ClassVar[str]
+    Options: ClassVar[type[EngineOptions]] = EngineOptions
+
+    def __init__(self, name: str, options: Mapping[str, Any] | None = None) -> None:
+        self.name = name
+        self.options = self.Options.model_validate(dict(options or {}))
+
+    @property
+    def id(self) -> str:
+        return f"{self.provider}/{self.name}"
+
+    @abstractmethod
+    def generate(self, messages: Sequence[Message], options: GenerateOptions) -> Completion:
+        """Continue the chat ``messages`` with one assistant reply."""
+
+    def describe(self) -> dict[str, Any]:
+        """What identifies this model in an eval log (file hash, revision, ...)."""
+        return {"id": self.id}
+
+    def close(self) -> None:
+        """Free the model's memory."""

@@ -1,0 +1,78 @@
+"""The records that flow through the engine and into logs: messages, completions, solutions."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from backends.result import ExecResult
+
+Role = Literal["system", "user", "assistant"]
+
+
+class Message(BaseModel):
+    role: Role
+    content: str
+
+
+class GenerateOptions(BaseModel):
+    """Sampling settings for one call. Greedy by default: evals must be reproducible."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    max_tokens: int = Field(512, gt=0)
+    temperature: float = Field(0.0, ge=0)
+    top_p: float = Field(1.0, gt=0, le=1)
+    stop: list[str] = Field(default_factory=list)
+    seed: int = 0
+    prefix_messages: int = Field(
+        0, ge=0,
+        description="How many leading messages are a prefix shared across calls (cacheable).",
+    )
+
+
+class Usage(BaseModel):
+    prompt_tokens: int = 0
+    cached_prompt_tokens: int = Field(0, description="Prompt tokens reused, not re-evaluated.")
+    completion_tokens: int = 0
+
+    def __add__(self, other: Usage) -> Usage:
+        return Usage(
+            prompt_tokens=self.prompt_tokens + other.prompt_tokens,
+            cached_prompt_tokens=self.cached_prompt_tokens + other.cached_prompt_tokens,
+            completion_tokens=self.completion_tokens + other.completion_tokens,
+        )
+
+
+class Completion(BaseModel):
+    text: str
+    finish_reason: str = Field("stop", description="'stop', 'length' or an engine's own reason.")
+    usage: Usage = Field(default_factory=Usage)
+    seconds: float = Field(0.0, description="Wall-clock seconds spent in the model.")
+
+
+class Attempt(BaseModel):
+    """One program the model wrote and what running it produced."""
+
+    backend: str
+    program: str
+    result: ExecResult
+    completion: str = Field("", description="The model's raw text the program came from.")
+
+
+class SolutionUsage(Usage):
+    model_seconds: float = 0.0
+    exec_seconds: float = 0.0
+    total_seconds: float = 0.0
+    model_calls: int = 0
+
+
+class Solution(BaseModel):
+    question: str
+    answer: str | None = None
+    backend: str | None = None
+    attempts: list[Attempt] = Field(default_factory=list)
+    usage: SolutionUsage = Field(default_factory=SolutionUsage)
+    error: str | None = Field(None, description="Why there is no answer, when there is none.")
+    model: str = ""
