@@ -24,9 +24,13 @@ class Backend(ABC):
     def run(self, program: str, limits: Limits | None = None) -> ExecResult:
         """Run ``program`` isolated, within ``limits``, and report what it produced."""
 
+    def prepare(self, program: str) -> str:
+        """Fix what small models get wrong in this language before running (default: nothing)."""
+        return program
+
     def availability(self) -> str | None:
         """None when the backend can run here, else what to install."""
         return None
 
-    def close(self) -> None:
+    def close(self) -> None:  # noqa: B027 - optional hook; most backends hold nothing
         """Release warm workers, if any."""

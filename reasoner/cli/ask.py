@@ -1,0 +1,82 @@
+"""``reasoner ask``: answer one question end to end."""
+
+from __future__ import annotations
+
+import click
+from rich.panel import Panel
+from rich.syntax import Syntax
+
+from backends import Limits, get_backend
+from reasoner.cli import main
+from reasoner.cli.common import console, fail, model_options, parse_model_options, user_errors
+from reasoner.pipeline import Reasoner
+from reasoner.types import Solution
+
+
+@main.command()
+@click.argument("question")
+@model_options
+@click.option("-b", "--backend", envvar="REASONER_BACKEND", help="Force this backend.")
+@click.option("--shots", "-k", default=4, show_default=True, help="Worked examples in the prompt.")
+@click.option("--max-attempts", default=3, show_default=True,
+              help="Programs to try (the first plus repairs).")
+@click.option("--timeout", default=10.0, show_default=True, help="Seconds per program run.")
+@click.option("--trace", is_flag=True, help="Show each program, its output and the answer.")
+@click.option("--json", "as_json", is_flag=True, help="Print the Solution as one JSON object.")
+def ask(
+    question: str, model: str | None, model_option: tuple[str, ...], backend: str | None,
+    shots: int, max_attempts: int, timeout: float, trace: bool, as_json: bool,
+) -> None:
+    """Answer QUESTION by having the model write a program and running it isolated."""
+    if not question.strip():
+        fail("the question is empty; pass it as one quoted argument")
+    with user_errors():
+        reasoner = Reasoner(
+            model, model_options=parse_model_options(model_option), shots=shots,
+            max_attempts=max_attempts,
+            limits=Limits(wall_seconds=timeout, cpu_seconds=timeout),
+        )
+        solution = reasoner.solve(question, backend=backend)
+    if as_json:
+        click.echo(solution.model_dump_json())
+    elif trace:
+        show_trace(solution)
+    elif solution.answer is not None:
+        click.echo(solution.answer)
+    if solution.answer is None:
+        fail(solution.error or "no answer")
+
+
+def show_trace(solution: Solution) -> None:
+    console.print(f"[bold]route:[/] {solution.backend}   [bold]model:[/] {solution.model}")
+    for number, attempt in enumerate(solution.attempts, 1):
+        result = attempt.result
+        status = "[green]ok[/]" if result.ok else f"[red]{result.error.kind.value if result.error else 'failed'}[/]"
+        console.print(Panel(
+            Syntax(attempt.program or "(no program)", _lexer(attempt.backend), line_numbers=False),
+            title=f"attempt {number} · {attempt.backend} · {status} · {result.elapsed_ms:.0f} ms",
+            title_align="left",
+        ))
+        if result.stdout.strip():
+            console.print(Panel(result.stdout.rstrip(), title="stdout", title_align="left"))
+        if result.ok:
+            console.print(f"[bold]value:[/] {result.value}")
+        elif result.error:
+            console.print(f"[red]{result.error.message}[/]", highlight=False)
+    usage = solution.usage
+    console.print(
+        f"[dim]{usage.model_calls} model calls · {usage.prompt_tokens} prompt tokens "
+        f"({usage.cached_prompt_tokens} cached) · {usage.completion_tokens} completion tokens · "
+        f"model {usage.model_seconds:.1f} s · exec {usage.exec_seconds:.2f} s · "
+        f"total {usage.total_seconds:.1f} s[/]"
+    )
+    if solution.answer is not None:
+        console.print(f"[bold green]answer:[/] {solution.answer}")
+
+
+def _lexer(backend: str) -> str:
+    """The backend's first fence language doubles as the highlighter's name."""
+    try:
+        return get_backend(backend).languages[0]
+    except LookupError:
+        return "text"

@@ -1,0 +1,57 @@
+"""Options and error handling shared by the commands."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any, TypeVar
+
+import click
+from rich.console import Console
+
+from backends.registry import UnknownNameError
+from reasoner.models import ModelError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+console = Console()
+err_console = Console(stderr=True)
+
+
+def parse_model_options(pairs: tuple[str, ...]) -> dict[str, str]:
+    options: dict[str, str] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise click.BadParameter(f"expected key=value, got {pair!r}", param_hint="-M")
+        options[key.strip()] = value
+    return options
+
+
+def model_options(command: F) -> F:
+    """``--model`` and ``-M key=value``, as every model-using command takes them."""
+    command = click.option(
+        "-M", "--model-option", "model_option", multiple=True, metavar="KEY=VALUE",
+        help="Engine option, e.g. -M n_ctx=8192 or -M base_url=http://127.0.0.1:8000/v1.",
+    )(command)
+    return click.option(
+        "-m", "--model", envvar="REASONER_MODEL", show_envvar=True, default=None,
+        help="provider/name (llamacpp/..., hf/..., openai/..., mock/...) or a catalog name. "
+        "Default: the catalog default, qwen2.5-coder-1.5b.",
+    )(command)
+
+
+def fail(message: str, code: int = 1) -> None:
+    """One line on stderr, then exit non-zero: how every command reports a failure."""
+    err_console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    sys.exit(code)
+
+
+@contextmanager
+def user_errors() -> Iterator[None]:
+    """Turn the errors a user can act on into one line and a non-zero exit."""
+    try:
+        yield
+    except (ModelError, UnknownNameError, ValueError, FileNotFoundError) as exc:
+        fail(str(exc))

@@ -1,0 +1,52 @@
+"""Pull a program out of what a small model actually writes.
+
+Small models wrap code in prose, forget or mislabel fences, open a fence and never
+close it, think aloud in ``<think>`` blocks, or print the answer instead of assigning
+it. The fence and thinking cases are handled here; "printed instead of assigned" is
+language-specific and lives in the backend (``Backend.prepare``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+_THINK = re.compile(r"<think>.*?(</think>|$)", re.DOTALL | re.IGNORECASE)
+_FENCE = re.compile(
+    r"^[ \t]*(?P<fence>`{3,}|~{3,})[ \t]*(?P<lang>[\w+.#-]*)[^\n]*\n(?P<body>.*?)(?:^[ \t]*(?P=fence)[ \t]*$|\Z)",
+    re.DOTALL | re.MULTILINE,
+)
+
+
+@dataclass(frozen=True)
+class Block:
+    lang: str
+    body: str
+
+
+def strip_thinking(text: str) -> str:
+    """Drop ``<think>...</think>`` blocks (an unclosed one runs to the end)."""
+    return _THINK.sub("", text)
+
+
+def fenced_blocks(text: str) -> list[Block]:
+    return [
+        Block(lang=m.group("lang").lower(), body=m.group("body").rstrip() + "\n")
+        for m in _FENCE.finditer(text)
+    ]
+
+
+def extract_program(text: str, languages: Sequence[str] = ()) -> str:
+    """The program in ``text``: the best fenced block, else the text itself.
+
+    Among several fences, prefer one labelled with an accepted language, then the
+    longest (small models often add a one-line usage example after the real program).
+    """
+    text = strip_thinking(text).strip()
+    blocks = [b for b in fenced_blocks(text) if b.body.strip()]
+    if not blocks:
+        return text + "\n" if text else ""
+    accepted = {lang.lower() for lang in languages}
+    preferred = [b for b in blocks if b.lang in accepted] or blocks
+    return max(preferred, key=lambda b: len(b.body)).body

@@ -1,0 +1,118 @@
+"""Chat messages for each step: writing a program, repairing it, stating the answer.
+
+Every prompt is laid out so that everything shared between questions (system text
+and examples) comes first and the question comes last: that prefix is identical
+across questions, which is what makes prefix caching possible.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from backends import Backend, ExecResult
+from fewshot import Example
+from reasoner.extraction import strip_thinking
+from reasoner.types import Message
+
+QUESTION_PREFIX = "Question: "
+RESULT_PREFIX = "Result: "
+MAX_ERROR_CHARS = 1200
+
+PROGRAM_SYSTEM = (
+    "You solve problems by writing a short program. {convention} "
+    "Reply with exactly one fenced ```{lang}``` code block and nothing else."
+)
+
+REPAIR_USER = (
+    "Running that program failed ({kind}):\n{message}\n"
+    "Write the corrected program, as one fenced ```{lang}``` code block."
+)
+
+FINAL_SYSTEM = (
+    "You are given a question and the result a program computed for it. "
+    "Reply with the final answer only: a number, a word or a short phrase, no explanation."
+)
+FINAL_CHOICES_SYSTEM = (
+    "You are given a multiple-choice question, its options and the result a program "
+    "computed for it. Reply with the option that matches the result, copied exactly."
+)
+
+FINAL_EXAMPLES: tuple[tuple[str, str, str], ...] = (
+    ("A box holds 12 eggs. How many eggs are in 7 boxes?", "84", "84"),
+    ("What is 3/4 of 10, as a decimal?", "7.5", "7.5"),
+    ("Which is heavier, 2 kg of feathers or 1 kg of iron?", "feathers", "feathers"),
+)
+
+
+def fence(lang: str, program: str) -> str:
+    return f"```{lang}\n{program.rstrip()}\n```"
+
+
+def program_messages(
+    backend: Backend, examples: Sequence[Example], question: str
+) -> list[Message]:
+    """System text, k worked examples as alternating turns, then the question."""
+    lang = backend.languages[0]
+    messages = [
+        Message(
+            role="system",
+            content=PROGRAM_SYSTEM.format(convention=backend.convention, lang=lang),
+        )
+    ]
+    for example in examples:
+        messages.append(Message(role="user", content=QUESTION_PREFIX + example.question))
+        messages.append(Message(role="assistant", content=fence(lang, example.program)))
+    messages.append(Message(role="user", content=QUESTION_PREFIX + question.strip()))
+    return messages
+
+
+def repair_messages(
+    messages: Sequence[Message], backend: Backend, program: str, result: ExecResult
+) -> list[Message]:
+    """The conversation so far, the failed program as the model's turn, and the error."""
+    assert result.error is not None
+    message = result.error.message.strip()
+    if len(message) > MAX_ERROR_CHARS:
+        # The end of a traceback says what went wrong; keep that.
+        message = "..." + message[-MAX_ERROR_CHARS:]
+    lang = backend.languages[0]
+    return [
+        *messages,
+        Message(role="assistant", content=fence(lang, program)),
+        Message(
+            role="user",
+            content=REPAIR_USER.format(kind=result.error.kind.value, message=message, lang=lang),
+        ),
+    ]
+
+
+def final_answer_messages(
+    question: str, value: str, choices: Sequence[str] | None = None
+) -> list[Message]:
+    """Ask for a short final answer given the program's result."""
+    messages = [Message(role="system", content=FINAL_CHOICES_SYSTEM if choices else FINAL_SYSTEM)]
+    if not choices:
+        for example_question, example_value, example_answer in FINAL_EXAMPLES:
+            messages.append(Message(role="user", content=_final_user(example_question, example_value)))
+            messages.append(Message(role="assistant", content=example_answer))
+    messages.append(Message(role="user", content=_final_user(question, value, choices)))
+    return messages
+
+
+def _final_user(question: str, value: str, choices: Sequence[str] | None = None) -> str:
+    options = "".join(f"\n- {choice}" for choice in choices or ())
+    options = f"\nOptions:{options}" if options else ""
+    return f"{QUESTION_PREFIX}{question.strip()}{options}\n{RESULT_PREFIX}{value}"
+
+
+def clean_final_answer(text: str) -> str:
+    """First non-empty line, without an 'Answer:' label or a trailing full stop."""
+    for line in strip_thinking(text).splitlines():
+        line = line.strip().strip("`").strip()
+        if not line:
+            continue
+        for label in ("final answer:", "answer:"):
+            if line.lower().startswith(label):
+                line = line[len(label):].strip()
+        return line.rstrip(".").strip()
+    return ""

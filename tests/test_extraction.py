@@ -1,0 +1,68 @@
+"""What small models write, and the program the pipeline must see in it."""
+
+from __future__ import annotations
+
+import pytest
+
+from backends.python import assign_printed_answer
+from reasoner.extraction import extract_program, strip_thinking
+from reasoner.prompting import clean_final_answer
+
+PY = ("python", "py")
+
+
+@pytest.mark.parametrize(
+    ("reply", "program"),
+    [
+        ("```python\nanswer = 1\n```", "answer = 1\n"),
+        ("Sure! Here it is:\n```python\nanswer = 2\n```\nThis prints 2.", "answer = 2\n"),
+        ("answer = 3", "answer = 3\n"),
+        ("```\nanswer = 4\n```", "answer = 4\n"),
+        ("```python\nanswer = 5\n", "answer = 5\n"),  # the closing fence never came
+        ("<think>maybe ```python\nanswer = 0\n```</think>\n```python\nanswer = 6\n```", "answer = 6\n"),
+        ("<think>still thinking", ""),
+        (
+            "```text\nsome output\n```\n```python\nx = 3\nanswer = x * 2\n```",
+            "x = 3\nanswer = x * 2\n",
+        ),
+        (
+            "```python\nprice = 3\nanswer = 7 * price\n```\nUsage:\n```python\nprint(answer)\n```",
+            "price = 3\nanswer = 7 * price\n",
+        ),
+        ("  ~~~py\nanswer = 8\n  ~~~", "answer = 8\n"),
+    ],
+)
+def test_extract_program(reply: str, program: str) -> None:
+    assert extract_program(reply, PY) == program
+
+
+def test_strip_thinking_keeps_text_after_the_block() -> None:
+    assert strip_thinking("<THINK>a\nb</THINK>result").strip() == "result"
+
+
+@pytest.mark.parametrize(
+    ("program", "fixed"),
+    [
+        ("x = 2\nprint(x * 3)\n", "x = 2\nanswer = x * 3\n"),
+        ("x = 2\nprint(x)\n# done\n", "x = 2\nanswer = x\n# done\n"),
+        ("answer = 1\nprint(answer)\n", "answer = 1\nprint(answer)\n"),
+        ("for i in range(3):\n    print(i)\n", "for i in range(3):\n    print(i)\n"),
+        ("print(1)\ny = 2\n", "print(1)\ny = 2\n"),
+    ],
+)
+def test_printed_answer_becomes_assigned(program: str, fixed: str) -> None:
+    assert assign_printed_answer(program).rstrip() == fixed.rstrip()
+
+
+@pytest.mark.parametrize(
+    ("reply", "answer"),
+    [
+        ("8", "8"),
+        ("Answer: 8.", "8"),
+        ("\n\nFinal answer: $8\nbecause ...", "$8"),
+        ("<think>hmm</think>`42`", "42"),
+        ("", ""),
+    ],
+)
+def test_clean_final_answer(reply: str, answer: str) -> None:
+    assert clean_final_answer(reply) == answer

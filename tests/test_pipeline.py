@@ -1,0 +1,114 @@
+"""The pipeline with a scripted model: repair loop, final answer, accounting, errors."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pytest
+
+from reasoner.models.mock import MockEngine
+from reasoner.pipeline import Reasoner
+from reasoner.types import Message
+
+
+def fenced(program: str) -> str:
+    return f"```python\n{program}\n```"
+
+
+def test_answers_with_one_program_and_a_final_answer() -> None:
+    model = MockEngine("t", replies=[fenced("answer = 23 - 5 * 3"), "8"])
+    solution = Reasoner(model=model).solve("Olivia has $23 and buys five $3 bagels. Left?")
+    assert solution.answer == "8"
+    assert solution.backend == "python"
+    assert [a.result.value for a in solution.attempts] == ["8"]
+    assert solution.error is None
+    # The final-answer call sees the program's result, not the model's guess.
+    assert "Result: 8" in model.calls[1][-1].content
+
+
+def test_repairs_a_failing_program_with_the_error_shown() -> None:
+    model = MockEngine(
+        "t",
+        replies=[fenced("answer = undefined_name * 2"), fenced("answer = 21 * 2"), "42"],
+    )
+    solution = Reasoner(model=model).solve("What is 21 doubled?")
+    assert solution.answer == "42"
+    assert [a.result.ok for a in solution.attempts] == [False, True]
+    assert solution.attempts[0].result.error is not None
+    assert solution.attempts[0].result.error.kind == "runtime"
+    repair_turn = model.calls[1][-1].content
+    assert "NameError" in repair_turn and "undefined_name" in repair_turn
+    # The failed program is shown as the model's own previous turn.
+    assert model.calls[1][-2].role == "assistant"
+    assert "undefined_name" in model.calls[1][-2].content
+
+
+def test_gives_up_after_max_attempts_with_each_error_recorded() -> None:
+    model = MockEngine("t", replies=[fenced("answer = 1 / 0")])
+    solution = Reasoner(model=model, max_attempts=2).solve("Divide one by zero.")
+    assert solution.answer is None
+    assert len(solution.attempts) == 2
+    assert all(a.result.error and a.result.error.kind == "runtime" for a in solution.attempts)
+    assert solution.error and "2 attempt" in solution.error and "ZeroDivisionError" in solution.error
+    assert len(model.calls) == 2  # no final-answer call without a result
+
+
+def test_a_reply_with_no_program_counts_as_a_failed_attempt() -> None:
+    model = MockEngine("t", replies=["", fenced("answer = 5"), "5"])
+    solution = Reasoner(model=model).solve("Five?")
+    assert solution.answer == "5"
+    first = solution.attempts[0].result
+    assert first.error is not None and first.error.kind == "syntax"
+
+
+def test_printed_answer_is_accepted() -> None:
+    model = MockEngine("t", replies=[fenced("x = 4\nprint(x * 10)"), "40"])
+    solution = Reasoner(model=model).solve("Forty?")
+    assert solution.answer == "40"
+    assert solution.attempts[0].program.strip().endswith("answer = x * 10")
+
+
+def test_empty_final_reply_falls_back_to_the_value() -> None:
+    model = MockEngine("t", replies=[fenced("answer = 9"), "   "])
+    assert Reasoner(model=model).solve("Nine?").answer == "9"
+
+
+def test_prompt_puts_examples_first_and_the_question_last() -> None:
+    model = MockEngine("t", replies=[fenced("answer = 1"), "1"])
+    Reasoner(model=model, shots=2).solve("How many moons does the Earth have?")
+    program_call = model.calls[0]
+    assert [m.role for m in program_call] == ["system", "user", "assistant", "user", "assistant", "user"]
+    assert program_call[-1].content.endswith("How many moons does the Earth have?")
+    other = MockEngine("t", replies=[fenced("answer = 1"), "1"])
+    Reasoner(model=other, shots=2).solve("Another question entirely?")
+    # Everything before the question is byte-identical between questions.
+    assert other.calls[0][:-1] == program_call[:-1]
+
+
+def test_usage_adds_up_over_calls() -> None:
+    def responder(messages: Sequence[Message]) -> str:
+        return "7" if "Result:" in messages[-1].content else fenced("answer = 7")
+
+    model = MockEngine("t", responder=responder)
+    solution = Reasoner(model=model).solve("Seven?")
+    usage = solution.usage
+    assert usage.model_calls == 2
+    assert usage.prompt_tokens > usage.completion_tokens > 0
+    assert usage.exec_seconds > 0
+    assert usage.total_seconds >= usage.exec_seconds + usage.model_seconds
+
+
+@pytest.mark.parametrize("question", ["", "   \n\t"])
+def test_empty_question_is_refused(question: str) -> None:
+    with pytest.raises(ValueError, match="empty"):
+        Reasoner(model=MockEngine("calculator")).solve(question)
+
+
+def test_unknown_backend_lists_the_known_ones() -> None:
+    with pytest.raises(LookupError, match=r"Did you mean 'python'"):
+        Reasoner(model=MockEngine("calculator")).solve("1+1?", backend="pyhton")
+
+
+def test_calculator_mock_answers_arithmetic() -> None:
+    solution = Reasoner(model="mock/calculator").solve("What is (12 + 30) / 7?")
+    assert solution.answer == "6.0"
