@@ -1,0 +1,79 @@
+"""``reasoner models list|pull``: see the catalog and fetch its models into the cache."""
+
+from __future__ import annotations
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from reasoner import catalog
+from reasoner.cli import main
+from reasoner.models.base import ModelError
+
+
+def _human(size: int) -> str:
+    value = float(size)
+    for unit in ("B", "KB", "MB", "GB"):
+        if value < 1000 or unit == "GB":
+            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.2f} {unit}"
+        value /= 1000
+    raise AssertionError("unreachable")
+
+
+def _fail(message: str, code: int = 1) -> None:
+    click.echo(f"Error: {message}", err=True)
+    raise SystemExit(code)
+
+
+@main.group("models")
+def models() -> None:
+    """List the catalog's models and pull them into the cache."""
+
+
+@models.command("list")
+def list_models() -> None:
+    """Show every catalog model, its size, and whether it is in the cache."""
+    table = Table(title="reasoner model catalog")
+    for column in ("name", "description", "size", "present", "path"):
+        table.add_column(column, overflow="fold")
+    for name in catalog.names():
+        entry = catalog.get_entry(name)
+        present = catalog.is_present(name)
+        table.add_row(
+            f"{name} (default)" if name == catalog.DEFAULT_MODEL else name,
+            entry.description,
+            _human(entry.size),
+            "[green]yes[/]" if present else "[red]no[/]",
+            str(catalog.model_path(name)),
+        )
+    Console().print(table)
+
+
+@models.command("pull")
+@click.argument("name")
+@click.option("--verify", is_flag=True, help="Re-hash a model already present (re-fetch if bad).")
+@click.option("--progress/--no-progress", default=True, help="Show progress bars on stderr.")
+def pull(name: str, verify: bool, progress: bool) -> None:
+    """Fetch NAME, check its sha256, and cache it; a present model is left alone."""
+    try:
+        report = catalog.pull_entry(catalog.get_entry(name), progress=progress, verify=verify)
+    except ModelError as exc:
+        _fail(str(exc))
+    except KeyboardInterrupt:
+        _fail("interrupted; no partial file was left in the cache", code=130)
+    except OSError as exc:
+        _fail(f"{type(exc).__name__}: {exc}")
+    for note in report.notes:
+        click.echo(f"note: {note}", err=True)
+    for label, reason in report.tried:
+        click.echo(f"{label}: {reason}", err=True)
+    if report.action == "present":
+        click.echo(f"{name} already present at {report.path}")
+    elif report.action == "verified":
+        click.echo(f"{name} verified (sha256 matches) at {report.path}")
+    else:
+        rate = report.size / report.seconds / 1e6 if report.seconds > 0 else 0.0
+        click.echo(
+            f"{name} pulled from {report.source} in {report.seconds:.1f} s "
+            f"({_human(report.size)}, {rate:.0f} MB/s), sha256 verified: {report.path}"
+        )
