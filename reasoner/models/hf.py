@@ -1,0 +1,232 @@
+"""``hf/<hub id | local dir | file.gguf | catalog name>``: a causal LM through transformers.
+
+Slower than llama.cpp on a CPU (a GGUF is dequantised to float on load), but it runs any
+Hub model on a GPU and gives exact control over dtype and device. The prompt is the
+model's own chat template (``apply_chat_template(..., add_generation_prompt=True)``).
+No KV state is kept between calls, so ``cached_prompt_tokens`` is always 0 here.
+"""
+
+from __future__ import annotations
+
+import copy
+import gc
+import time
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import Field
+
+from reasoner.models.base import EngineOptions, MissingExtraError, ModelEngine, ModelError
+from reasoner.models.chat import as_dicts, cut_at_stop
+from reasoner.types import Completion, GenerateOptions, Message, Usage
+
+
+class HFOptions(EngineOptions):
+    device: str = Field(
+        "auto", pattern=r"^(auto|cpu|mps|cuda(:\d+)?)$",
+        description="'auto' picks cuda when available, else cpu.",
+    )
+    dtype: Literal["auto", "float32", "bfloat16", "float16"] = Field(
+        "auto", description="'auto': float32 on cpu, the checkpoint's dtype elsewhere."
+    )
+    revision: str | None = Field(None, description="Hub branch, tag or commit.")
+    gguf_file: str | None = Field(None, description="A GGUF file inside the model dir or repo.")
+    trust_remote_code: bool = False
+
+
+class HFEngine(ModelEngine):
+    provider = "hf"
+    Options = HFOptions
+    options: HFOptions
+
+    def __init__(self, name: str, options: Mapping[str, Any] | None = None) -> None:
+        super().__init__(name, options)
+        self.source, self.gguf_file = self._locate(name)
+        try:
+            import torch
+        except ImportError as e:
+            raise MissingExtraError("hf", "torch", "hf") from e
+        try:
+            import transformers
+        except ImportError as e:
+            raise MissingExtraError("hf", "transformers", "hf") from e
+        if self.gguf_file is not None:
+            try:
+                import gguf  # noqa: F401  (transformers needs it to read GGUF files)
+            except ImportError as e:
+                raise MissingExtraError("hf", "gguf", "hf") from e
+        self._torch, self._transformers = torch, transformers
+        self.device = self._device(self.options.device)
+        self.dtype = self._dtype()
+        start = time.perf_counter()
+        self.tokenizer, self.model = self._load()
+        self.load_seconds = time.perf_counter() - start
+        if not getattr(self.tokenizer, "chat_template", None):
+            raise ModelError(
+                f"{self.id!r} has no chat template; use an instruct/chat model or a tokenizer "
+                "that sets one."
+            )
+        self._eos = self._eos_ids()
+
+    def _load(self) -> tuple[Any, Any]:
+        transformers = self._transformers
+        common: dict[str, Any] = {
+            "revision": self.options.revision,
+            "trust_remote_code": self.options.trust_remote_code,
+        }
+        if self.gguf_file is not None:
+            common["gguf_file"] = self.gguf_file
+        # The per-tensor "Loading weights" bar is noise on our terminal; Hub download bars stay.
+        bars = transformers.utils.logging.is_progress_bar_enabled()
+        transformers.utils.logging.disable_progress_bar()
+        try:
+            tokenizer = transformers.AutoTokenizer.from_pretrained(self.source, **common)
+            model = transformers.AutoModelForCausalLM.from_pretrained(
+                self.source, dtype=self.dtype, **common
+            )
+        except (OSError, ValueError) as e:
+            raise ModelError(f"Could not load {self.id!r} with transformers: {e}") from e
+        finally:
+            if bars:
+                transformers.utils.logging.enable_progress_bar()
+        model.to(self.device)
+        model.eval()
+        return tokenizer, model
+
+    def _locate(self, name: str) -> tuple[str, str | None]:
+        """(what from_pretrained loads, GGUF file name inside it or None)."""
+        from reasoner import catalog
+
+        if name in catalog.CATALOG:
+            path = catalog.require(name)
+            return str(path.parent), path.name
+        if name.endswith(".gguf"):
+            path = Path(name).expanduser()
+            if not path.is_file():
+                raise ModelError(f"No GGUF file at {path}")
+            if self.options.gguf_file and self.options.gguf_file != path.name:
+                raise ModelError(f"{name!r} is a GGUF file already; drop -M gguf_file")
+            return str(path.parent.resolve()), path.name
+        path = Path(name).expanduser()
+        if path.is_dir():
+            return str(path.resolve()), self.options.gguf_file
+        if name.startswith(("/", ".", "~")) or path.exists():
+            raise ModelError(f"No model directory at {path}")
+        return name, self.options.gguf_file  # a Hub id
+
+    def _device(self, wanted: str) -> str:
+        if wanted == "auto":
+            return "cuda" if self._torch.cuda.is_available() else "cpu"
+        if wanted.startswith("cuda") and not self._torch.cuda.is_available():
+            raise ModelError("-M device=cuda was asked for, but torch sees no CUDA device")
+        return wanted
+
+    def _dtype(self) -> Any:
+        if self.options.dtype == "auto":
+            # Half precision on a CPU is slow or unsupported for many ops; float32 is safe.
+            return self._torch.float32 if self.device == "cpu" else "auto"
+        return getattr(self._torch, self.options.dtype)
+
+    def _eos_ids(self) -> set[int]:
+        ids: set[int] = set()
+        for value in (self.model.generation_config.eos_token_id, self.tokenizer.eos_token_id):
+            if isinstance(value, int):
+                ids.add(value)
+            elif value:
+                ids.update(value)
+        return ids
+
+    def generate(self, messages: Sequence[Message], options: GenerateOptions) -> Completion:
+        torch = self._torch
+        start = time.perf_counter()
+        inputs = self.tokenizer.apply_chat_template(
+            as_dicts(messages), add_generation_prompt=True, return_tensors="pt", return_dict=True
+        ).to(self.device)
+        prompt_len = int(inputs["input_ids"].shape[-1])
+        config = copy.deepcopy(self.model.generation_config)
+        config.max_new_tokens = options.max_tokens
+        if options.temperature > 0:
+            config.update(do_sample=True, temperature=options.temperature, top_p=options.top_p)
+            torch.manual_seed(options.seed)
+        else:
+            # Plain argmax, like the other engines: drop the sampling knobs and repetition
+            # penalty checkpoints ship. (None would be refilled from the checkpoint by
+            # generate(), so these are transformers' neutral defaults.)
+            config.update(do_sample=False, temperature=1.0, top_p=1.0, top_k=50,
+                          repetition_penalty=1.0)
+        if config.pad_token_id is None:
+            pad = self.tokenizer.pad_token_id
+            config.pad_token_id = pad if pad is not None else min(self._eos, default=0)
+        stops = [s for s in options.stop if s]
+        criteria = self._transformers.StoppingCriteriaList()
+        if stops:
+            criteria.append(_stop_on_text(self._transformers, torch, self.tokenizer,
+                                          stops, prompt_len))
+        with torch.inference_mode():
+            output = self.model.generate(
+                **inputs, generation_config=config, stopping_criteria=criteria
+            )
+        new = output[0, prompt_len:].tolist()
+        text, stopped = cut_at_stop(self.tokenizer.decode(new, skip_special_tokens=True), stops)
+        if stopped or (new and new[-1] in self._eos):
+            finish = "stop"
+        elif len(new) >= options.max_tokens:
+            finish = "length"
+        else:
+            finish = "stop"
+        return Completion(
+            text=text,
+            finish_reason=finish,
+            usage=Usage(prompt_tokens=prompt_len, completion_tokens=len(new)),
+            seconds=time.perf_counter() - start,
+        )
+
+    def describe(self) -> dict[str, Any]:
+        info: dict[str, Any] = {
+            "id": self.id,
+            "source": self.source,
+            "device": self.device,
+            "dtype": str(self.model.dtype).removeprefix("torch."),
+            "load_seconds": round(self.load_seconds, 3),
+        }
+        if self.gguf_file:
+            gguf_path = Path(self.source) / self.gguf_file
+            info["gguf_file"] = self.gguf_file
+            if gguf_path.is_file():
+                info["size"] = gguf_path.stat().st_size
+        if self.options.revision:
+            info["revision"] = self.options.revision
+        commit = getattr(self.model.config, "_commit_hash", None)
+        if commit:
+            info["commit"] = commit
+        return info
+
+    def close(self) -> None:
+        self.__dict__.pop("model", None)
+        gc.collect()
+        if self.device.startswith("cuda"):
+            self._torch.cuda.empty_cache()
+
+
+def _stop_on_text(transformers: Any, torch: Any, tokenizer: Any, stop: Sequence[str],
+                  prompt_len: int) -> Any:
+    """Stop once a stop string appears in the *generated* text.
+
+    transformers' own ``stop_strings`` also matches across the prompt boundary (a prompt
+    ending in a newline plus one generated newline "matches" a stop of two newlines);
+    llama.cpp and servers only look at the generated text, and so does this. Only the last
+    few tokens are decoded per step: a string of n characters spans at most n tokens.
+    """
+    window = max(len(s) for s in stop) + 8
+
+    class StopOnText(transformers.StoppingCriteria):
+        def __call__(self, input_ids: Any, scores: Any, **kwargs: Any) -> Any:
+            done = [
+                any(s in tokenizer.decode(row[prompt_len:][-window:], skip_special_tokens=True)
+                    for s in stop)
+                for row in input_ids
+            ]
+            return torch.tensor(done, dtype=torch.bool, device=input_ids.device)
+
+    return StopOnText()

@@ -1,0 +1,211 @@
+"""The hf engine on a tiny randomly initialised Qwen2 model the test builds (no download).
+
+Tests that load torch are marked slow: importing torch and transformers alone takes
+5-8 s on a 2-core machine.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from reasoner.models.base import MissingExtraError, ModelError
+from reasoner.types import GenerateOptions, Message
+
+CHAT_TEMPLATE = (
+    "{% for m in messages %}<|im_start|>{{ m['role'] }}\n{{ m['content'] }}<|im_end|>\n"
+    "{% endfor %}{% if add_generation_prompt %}<|im_start|>assistant\n{% endif %}"
+)
+SPECIALS = ["<|endoftext|>", "<|im_start|>", "<|im_end|>"]
+MESSAGES = [
+    Message(role="system", content="Answer briefly."),
+    Message(role="user", content="What is 6 * 7?"),
+]
+
+
+def _byte_chars() -> dict[int, str]:
+    """GPT-2's byte-to-printable-char table, which byte-level BPE vocabularies are written in."""
+    keep = [*range(ord("!"), ord("~") + 1), *range(0xA1, 0xAD), *range(0xAE, 0x100)]
+    table, extra = {b: chr(b) for b in keep}, 0
+    for b in range(256):
+        if b not in table:
+            table[b] = chr(256 + extra)
+            extra += 1
+    return table
+
+
+@pytest.fixture(scope="module")
+def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A 2-layer, 32-wide Qwen2 with a byte-level tokenizer over printable ASCII."""
+    import torch
+    import transformers
+    from tokenizers import Tokenizer, decoders, models, pre_tokenizers
+
+    chars = _byte_chars()
+    vocab = {chars[b]: i for i, b in enumerate([10, *range(32, 127)])}
+    backend = Tokenizer(models.BPE(vocab=vocab, merges=[]))
+    backend.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+    backend.decoder = decoders.ByteLevel()
+    backend.add_special_tokens(SPECIALS)
+    tokenizer = transformers.PreTrainedTokenizerFast(
+        tokenizer_object=backend, eos_token="<|im_end|>", pad_token="<|endoftext|>",
+    )
+    tokenizer.chat_template = CHAT_TEMPLATE
+    config = transformers.Qwen2Config(
+        vocab_size=len(tokenizer), hidden_size=32, intermediate_size=64, num_hidden_layers=2,
+        num_attention_heads=4, num_key_value_heads=2, max_position_embeddings=256,
+        eos_token_id=tokenizer.eos_token_id, pad_token_id=tokenizer.pad_token_id,
+        tie_word_embeddings=True,
+    )
+    torch.manual_seed(0)
+    model = transformers.Qwen2ForCausalLM(config)
+    # Sampling defaults like real checkpoints ship; greedy calls must override them.
+    model.generation_config.update(do_sample=True, temperature=0.7, top_k=20)
+    path = tmp_path_factory.mktemp("tiny-qwen2")
+    model.save_pretrained(path)
+    tokenizer.save_pretrained(path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def engine(tiny_model: Path):  # type: ignore[no-untyped-def]
+    from reasoner.models.hf import HFEngine
+
+    engine = HFEngine(str(tiny_model), {"device": "cpu", "dtype": "float32"})
+    yield engine
+    engine.close()
+
+
+def _suppress_all_but(engine, keep: set[int]) -> None:  # type: ignore[no-untyped-def]
+    """Make the random model unable to emit anything outside ``keep`` (its output is noise)."""
+    vocab = len(engine.tokenizer)
+    engine.model.generation_config.suppress_tokens = [i for i in range(vocab) if i not in keep]
+
+
+def _text_ids(engine) -> set[int]:  # type: ignore[no-untyped-def]
+    specials = set(engine.tokenizer.all_special_ids)
+    return {i for i in range(len(engine.tokenizer)) if i not in specials}
+
+
+@pytest.mark.slow
+def test_generates_until_length(engine) -> None:  # type: ignore[no-untyped-def]
+    _suppress_all_but(engine, _text_ids(engine))
+    first = engine.generate(MESSAGES, GenerateOptions(max_tokens=8))
+    again = engine.generate(MESSAGES, GenerateOptions(max_tokens=8))
+    assert first.finish_reason == "length"
+    assert first.usage.completion_tokens == 8
+    assert len(first.text) == 8  # one printable character per token
+    assert again.text == first.text  # greedy is deterministic
+    expected_prompt = engine.tokenizer.apply_chat_template(
+        [m.model_dump() for m in MESSAGES], add_generation_prompt=True, return_dict=False
+    )
+    assert first.usage.prompt_tokens == len(expected_prompt)
+    assert first.usage.cached_prompt_tokens == 0
+    assert first.seconds > 0
+
+
+@pytest.mark.slow
+def test_stop_string_cuts_the_text(engine) -> None:  # type: ignore[no-untyped-def]
+    """Seeded sampling gives varied text (greedy on random weights repeats one character)."""
+    _suppress_all_but(engine, _text_ids(engine))
+    sample = GenerateOptions(max_tokens=12, temperature=1.0, seed=5)
+    full = engine.generate(MESSAGES, sample).text
+    stop = full[4:6]
+    result = engine.generate(MESSAGES, sample.model_copy(update={"stop": [stop]}))
+    assert result.text == full[: full.index(stop)]
+    assert result.finish_reason == "stop"
+    assert result.usage.completion_tokens < 12
+
+
+@pytest.mark.slow
+def test_end_of_turn_token_stops(engine) -> None:  # type: ignore[no-untyped-def]
+    _suppress_all_but(engine, {engine.tokenizer.eos_token_id})
+    result = engine.generate(MESSAGES, GenerateOptions(max_tokens=8))
+    assert (result.text, result.finish_reason, result.usage.completion_tokens) == ("", "stop", 1)
+
+
+@pytest.mark.slow
+def test_sampling_follows_the_seed(engine) -> None:  # type: ignore[no-untyped-def]
+    _suppress_all_but(engine, _text_ids(engine))
+    sample = GenerateOptions(max_tokens=10, temperature=1.0, seed=1)
+    a = engine.generate(MESSAGES, sample)
+    b = engine.generate(MESSAGES, sample)
+    c = engine.generate(MESSAGES, sample.model_copy(update={"seed": 2}))
+    assert a.text == b.text
+    assert a.text != c.text
+
+
+@pytest.mark.slow
+def test_describe(engine, tiny_model: Path) -> None:  # type: ignore[no-untyped-def]
+    info = engine.describe()
+    assert info["id"] == f"hf/{tiny_model}"
+    assert (info["source"], info["device"], info["dtype"]) == (str(tiny_model), "cpu", "float32")
+
+
+def test_bad_options_and_paths(tmp_path: Path) -> None:
+    from reasoner.models.hf import HFEngine
+
+    with pytest.raises(ValueError, match="device"):
+        HFEngine(str(tmp_path), {"device": "tpu"})
+    with pytest.raises(ModelError, match="No GGUF file"):
+        HFEngine(str(tmp_path / "missing.gguf"))
+    with pytest.raises(ModelError, match="No model directory"):
+        HFEngine(str(tmp_path / "missing-dir"))
+
+
+@pytest.mark.slow
+def test_empty_dir_is_no_model(tmp_path: Path) -> None:
+    from reasoner.models.hf import HFEngine
+
+    with pytest.raises(ModelError, match="Could not load"):
+        HFEngine(str(tmp_path), {"device": "cpu"})
+
+
+def test_catalog_name_missing_names_the_pull_command() -> None:
+    from reasoner.models.hf import HFEngine
+
+    with pytest.raises(ModelError, match=re.escape("reasoner models pull qwen2.5-coder-0.5b")):
+        HFEngine("qwen2.5-coder-0.5b")
+
+
+@pytest.mark.parametrize("package", ["torch", "transformers"])
+def test_missing_library_names_the_extra(monkeypatch: pytest.MonkeyPatch, package: str) -> None:
+    from reasoner.models.hf import HFEngine
+
+    monkeypatch.setitem(sys.modules, package, None)  # makes `import package` fail
+    with pytest.raises(MissingExtraError) as info:
+        HFEngine("Qwen/Qwen2.5-0.5B-Instruct")
+    assert package in str(info.value)
+    assert "reasoner[hf]" in str(info.value)
+
+
+@pytest.mark.slow
+def test_real_gguf_through_transformers() -> None:
+    """The 0.5B GGUF, dequantised by transformers: slow to load, but it must answer."""
+    from conftest import REAL_HOME
+
+    from reasoner import catalog
+    from reasoner.models.hf import HFEngine
+
+    path = catalog.model_path(catalog.SMALL_MODEL, home=REAL_HOME)
+    if not path.is_file():
+        pytest.fail(f"The 0.5B test model is missing at {path}. Run `make setup` or "
+                    f"`reasoner models pull {catalog.SMALL_MODEL}`.")
+    start = time.perf_counter()
+    engine = HFEngine(str(path), {"device": "cpu"})
+    load = time.perf_counter() - start
+    try:
+        result = engine.generate(
+            [Message(role="user", content="What is 17 + 25? Reply with the number only.")],
+            GenerateOptions(max_tokens=8),
+        )
+    finally:
+        engine.close()
+    print(f"hf gguf load {load:.1f}s, {result.usage.completion_tokens} tokens "
+          f"in {result.seconds:.2f}s")
+    assert "42" in result.text
+    assert result.finish_reason == "stop"
