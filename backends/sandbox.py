@@ -1,33 +1,63 @@
-"""Run one untrusted program in a separate, limited process and collect what it did.
+"""Run one untrusted program in a separate, limited, isolated process; collect what it did.
 
-The program never runs in the calling process. The child gets its own session (so the
-whole process group can be killed), rlimits on CPU, memory and file size, a private
-temporary working directory that is wiped afterwards, and a stripped environment.
-Its answer comes back on a dedicated pipe whose descriptor is named in the
-``REASONER_REPORT_FD`` environment variable, never by scanning stdout, so a program
-cannot forge an answer by printing one.
+The program never runs in the calling process. With the isolation that
+``backends.isolation.detect()`` found (refusing to run with less unless
+``REASONER_SANDBOX=weak``), each run gets:
+
+* **bubblewrap**: new user, network, pid, ipc, uts and cgroup namespaces, so no
+  network at all and no view of the host's processes; an allow-listed read-only view
+  of the filesystem (``/usr``, the Python installation and its ``sys.path``, a few
+  files of ``/etc``; not ``/home``, ``/root``, ``/tmp`` or the rest of ``/etc``) with the
+  root itself read-only; a private tmpfs at ``/tmp`` capped in size, which is the
+  working directory and vanishes with the sandbox; no capabilities; no new user
+  namespaces; a new session; killed when the caller dies. The program is pid 2 of its
+  namespace (bwrap's reaper is pid 1), so ``SIGXCPU`` still reaches it.
+* **seccomp**: no new processes, no exec (Python programs), no sockets but AF_UNIX,
+  no ptrace/mount/unshare/bpf/io_uring (see ``isolation.seccomp_filter``).
+* **rlimits** on CPU time, address space, file size, open files and core dumps.
+* an environment holding only what the interpreter needs; stdout and stderr read as
+  streams with a hard cap; a wall-clock limit that kills the whole sandbox.
+
+The answer comes back on a dedicated pipe named by ``REASONER_REPORT_FD``, never by
+scanning stdout, so printing cannot forge it.
 """
 
 from __future__ import annotations
 
+import base64
 import contextlib
+import functools
 import json
 import os
-import resource
 import selectors
 import shutil
 import signal
 import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
+from backends.isolation import Isolation, detect, seccomp_filter
 from backends.result import Limits
 
 REPORT_FD_ENV = "REASONER_REPORT_FD"
+SCRATCH = "/tmp"
+"""The working directory inside bubblewrap: a private tmpfs."""
+SANDBOX_UID = 65534
+HARNESS = str(Path(__file__).with_name("_pyharness.py"))
 _MAX_REPORT_BYTES = 1_000_000
+_ETC_FILES = (
+    "alternatives", "ld.so.cache", "ld.so.conf", "ld.so.conf.d", "localtime", "nsswitch.conf",
+    "passwd", "group", "hosts", "os-release",
+)
+
+
+class SandboxUnavailable(RuntimeError):
+    """The sandbox cannot run here; the message says what to install."""
 
 
 @dataclass
@@ -42,6 +72,8 @@ class RawRun:
     output_overflow: bool = False
     elapsed_ms: float = 0.0
     notes: list[str] = field(default_factory=list)
+    cpu_seconds: float | None = None
+    """CPU time the program used, when the sandbox could measure it."""
 
     @property
     def signal(self) -> int | None:
@@ -63,20 +95,323 @@ def minimal_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
     return env
 
 
-def _limit_child(limits: Limits) -> None:
-    """Runs in the child between fork and exec: apply hard limits."""
+def scratch_mb(limits: Limits) -> int:
+    """Size of the private tmpfs: room for a few files of the largest allowed size."""
+    return max(64, 4 * limits.file_mb)
+
+
+def limits_payload(limits: Limits) -> dict[str, float]:
+    """The limits the harness applies to itself, as plain JSON."""
+    return {
+        "cpu_seconds": limits.cpu_seconds,
+        "memory_mb": limits.memory_mb,
+        "file_mb": limits.file_mb,
+        "wall_seconds": limits.wall_seconds,
+    }
+
+
+def python_path() -> list[str]:
+    """The caller's import path, handed to harnesses started with ``-I -S`` (no site)."""
+    return [p for p in sys.path if p and os.path.isdir(p)]
+
+
+# --------------------------------------------------------------------------- bubblewrap
+
+
+@functools.cache
+def _readonly_paths() -> tuple[str, ...]:
+    """Directories the sandbox sees, read-only: the OS's and this Python's, nothing else."""
+    wanted = {"/usr", "/opt/conda"} if os.path.isdir("/opt/conda") else {"/usr"}
+    exe = os.path.realpath(sys.executable)
+    wanted |= {sys.prefix, sys.base_prefix, sys.exec_prefix, str(Path(exe).parent.parent)}
+    wanted |= set(python_path())
+    wanted.add(str(Path(__file__).resolve().parent.parent))
+    real = sorted({os.path.realpath(p) for p in wanted if os.path.exists(p)})
+    kept: list[str] = []
+    for path in real:
+        if path == "/" or any(path == k or path.startswith(k.rstrip("/") + "/") for k in kept):
+            continue
+        kept.append(path)
+    return tuple(kept)
+
+
+def _top_level_links() -> list[str]:
+    """Recreate /bin, /lib, ... as on the host: symlinks into /usr on merged-usr systems."""
+    args: list[str] = []
+    for name in ("bin", "sbin", "lib", "lib32", "lib64", "libx32"):
+        host = f"/{name}"
+        if os.path.islink(host):
+            args += ["--symlink", os.readlink(host), host]
+        elif os.path.isdir(host):
+            args += ["--ro-bind", host, host]
+    return args
+
+
+def bwrap_command(
+    bwrap: str, argv: Sequence[str], *, scratch_mb: int, seccomp_fd: int | None = None,
+    env: Mapping[str, str] | None = None,
+) -> list[str]:
+    """The bubblewrap command line that runs ``argv`` isolated, ``/tmp`` as its cwd."""
+    args = [
+        bwrap,
+        "--unshare-user", "--uid", str(SANDBOX_UID), "--gid", str(SANDBOX_UID),
+        "--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts",
+        "--unshare-cgroup-try", "--disable-userns",
+        "--die-with-parent", "--new-session", "--cap-drop", "ALL",
+        "--hostname", "sandbox",
+    ]
+    for path in _readonly_paths():
+        args += ["--ro-bind", path, path]
+    args += _top_level_links()
+    for name in _ETC_FILES:
+        if os.path.exists(f"/etc/{name}"):
+            args += ["--ro-bind", f"/etc/{name}", f"/etc/{name}"]
+    args += [
+        "--proc", "/proc",
+        "--dev", "/dev",
+        "--remount-ro", "/dev",  # else /dev/shm would be an uncapped writable tmpfs
+        "--size", str(scratch_mb * 1024 * 1024), "--perms", "0700", "--tmpfs", SCRATCH,
+        "--remount-ro", "/",
+        "--chdir", SCRATCH,
+        "--clearenv",
+    ]
+    for key, value in (env or {}).items():
+        args += ["--setenv", key, value]
+    if seccomp_fd is not None:
+        args += ["--seccomp", str(seccomp_fd)]
+    return [*args, "--", *argv]
+
+
+def seccomp_pipe(bpf: bytes) -> int:
+    """A readable descriptor holding ``bpf``, for ``bwrap --seccomp FD``."""
+    read_end, write_end = os.pipe()
+    try:
+        os.write(write_end, bpf)  # a filter is a few hundred bytes: far below the pipe size
+    finally:
+        os.close(write_end)
+    return read_end
+
+
+# --------------------------------------------------------------------------- launching
+
+
+@dataclass
+class Launched:
+    """A started sandbox: its outermost process and what to clean up after it."""
+
+    proc: subprocess.Popen[bytes]
+    scratch: str | None
+    """Host directory used as the working directory (weak mode only), wiped by cleanup."""
+    strict: bool
+
+    def kill(self) -> None:
+        """Kill the whole sandbox: its process group, and in bwrap the pid namespace."""
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(self.proc.pid, signal.SIGKILL)
+
+    def cleanup(self) -> None:
+        self.kill()
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.proc.wait(timeout=5)
+        for stream in (self.proc.stdin, self.proc.stdout, self.proc.stderr):
+            if stream is not None:
+                with contextlib.suppress(OSError):
+                    stream.close()
+        if self.scratch:
+            shutil.rmtree(self.scratch, ignore_errors=True)
+
+
+def supervisor_pids(iso: Isolation, *others: int) -> tuple[int, ...]:
+    """Pids a program must not signal: bwrap's reaper inside a namespace, else the host."""
+    if iso.bwrap:
+        return (1, *others)
+    return (os.getpid(), *others)
+
+
+def launch(
+    argv: Sequence[str],
+    *,
+    iso: Isolation,
+    env: Mapping[str, str],
+    scratch_size_mb: int,
+    allow_fork: bool = False,
+    pass_fds: Sequence[int] = (),
+    stdin: int = subprocess.PIPE,
+    stdout: int = subprocess.PIPE,
+    stderr: int = subprocess.PIPE,
+) -> Launched:
+    """Start ``argv`` inside the strongest sandbox ``iso`` allows; limits are the caller's job.
+
+    No ``preexec_fn``: the caller may have threads, and forking with a Python callback
+    then can deadlock. Rlimits are applied inside the sandbox instead (by the harness
+    or by ``prlimit``).
+    """
+    refusal = iso.refusal()
+    if refusal:
+        raise SandboxUnavailable(refusal)
+    fds = list(pass_fds)
+    seccomp_fd: int | None = None
+    scratch: str | None = None
+    if iso.bwrap:
+        if iso.seccomp:
+            seccomp_fd = seccomp_pipe(
+                seccomp_filter(allow_fork=allow_fork, allow_exec=True)
+            )
+            fds.append(seccomp_fd)
+        work = SCRATCH
+        full_env = {**env, "HOME": work, "TMPDIR": work}
+        command = bwrap_command(
+            iso.bwrap, argv, scratch_mb=scratch_size_mb, seccomp_fd=seccomp_fd, env=full_env
+        )
+        cwd = "/"
+    else:
+        scratch = tempfile.mkdtemp(prefix="reasoner-run-")
+        work = scratch
+        full_env = {**env, "HOME": work, "TMPDIR": work}
+        command = list(argv)
+        cwd = scratch
+    try:
+        proc = subprocess.Popen(
+            command, stdin=stdin, stdout=stdout, stderr=stderr, cwd=cwd,
+            env=full_env, start_new_session=True, pass_fds=fds, close_fds=True,
+        )
+    except OSError as exc:
+        if scratch:
+            shutil.rmtree(scratch, ignore_errors=True)
+        raise SandboxUnavailable(f"could not start {command[0]}: {exc}") from exc
+    finally:
+        if seccomp_fd is not None:
+            os.close(seccomp_fd)
+    return Launched(proc=proc, scratch=scratch, strict=bool(iso.bwrap))
+
+
+def limiter_prefix(limits: Limits, iso: Isolation) -> list[str]:
+    """A command prefix that applies ``limits`` (and, without bwrap, seccomp) then execs.
+
+    Inside bwrap, bwrap itself has loaded the no-fork filter, so util-linux ``prlimit``
+    (a small C program) is enough. Otherwise the Python harness does both.
+    """
     cpu = max(1, int(limits.cpu_seconds + 0.999))
-    mem = limits.memory_mb * 1024 * 1024
-    fsize = limits.file_mb * 1024 * 1024
-    resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
-    resource.setrlimit(resource.RLIMIT_AS, (mem, mem))
-    resource.setrlimit(resource.RLIMIT_FSIZE, (fsize, fsize))
-    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    prlimit = shutil.which("prlimit")
+    if iso.bwrap and prlimit and os.path.realpath(prlimit).startswith("/usr/"):
+        mem, fsize = limits.memory_mb * 1024 * 1024, limits.file_mb * 1024 * 1024
+        return [
+            prlimit, f"--cpu={cpu}:{cpu + 1}", f"--as={mem}", f"--fsize={fsize}",
+            "--core=0", "--nofile=256", "--",
+        ]
+    bpf = None
+    if iso.seccomp and not iso.bwrap:
+        raw = seccomp_filter(allow_fork=False, allow_exec=True, protect_pids=supervisor_pids(iso))
+        bpf = base64.b64encode(raw).decode()
+    spec = json.dumps({"limits": limits_payload(limits), "bpf": bpf})
+    return [sys.executable, "-I", "-S", HARNESS, "--exec", spec, "--"]
 
 
-def _kill_group(proc: subprocess.Popen[bytes]) -> None:
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(proc.pid, signal.SIGKILL)
+# --------------------------------------------------------------------------- streams
+
+
+class StreamPump:
+    """Reads several pipes at once, each up to a cap, and feeds one pipe's input.
+
+    Output past a cap is dropped and flagged (``overflow``) so the caller can kill the
+    program instead of buffering without end. Descriptors added with ``watch`` are not
+    read: their readiness is returned to the caller (the warm pool's control socket).
+    """
+
+    def __init__(self, caps: Mapping[int, int], stdin: tuple[int, bytes] | None = None) -> None:
+        self._sel = selectors.DefaultSelector()
+        self.buffers: dict[int, bytearray] = {fd: bytearray() for fd in caps}
+        self._caps = dict(caps)
+        self.overflow = False
+        self.overflowed: set[int] = set()
+        self._reading = set(caps)
+        for fd in caps:
+            os.set_blocking(fd, False)
+            self._sel.register(fd, selectors.EVENT_READ)
+        self._stdin_fd: int | None = None
+        self._stdin = memoryview(b"")
+        if stdin is not None:
+            self._stdin_fd, data = stdin
+            self._stdin = memoryview(data)
+            os.set_blocking(self._stdin_fd, False)
+            self._sel.register(self._stdin_fd, selectors.EVENT_WRITE)
+            if not data:
+                self._close_stdin()
+
+    def watch(self, fd: int) -> None:
+        self._sel.register(fd, selectors.EVENT_READ)
+
+    def unwatch(self, fd: int) -> None:
+        with contextlib.suppress(KeyError, ValueError):
+            self._sel.unregister(fd)
+
+    @property
+    def reading(self) -> bool:
+        """True while some output pipe has not reached end of file."""
+        return bool(self._reading)
+
+    def step(self, timeout: float) -> list[int]:
+        """Wait up to ``timeout`` s, move the data that is ready; return ready watched fds."""
+        ready: list[int] = []
+        if not self._sel.get_map():
+            time.sleep(max(0.0, timeout))
+            return ready
+        for key, _ in self._sel.select(timeout=max(0.0, timeout)):
+            fd = int(key.fd)
+            if fd == self._stdin_fd:
+                self._feed()
+            elif fd in self._reading:
+                self._drain(fd)
+            else:
+                ready.append(fd)
+        return ready
+
+    def _feed(self) -> None:
+        assert self._stdin_fd is not None
+        try:
+            written = os.write(self._stdin_fd, self._stdin[:65536])
+        except BlockingIOError:
+            return
+        except OSError:  # the program closed its stdin or died: nothing more to give
+            written = len(self._stdin)
+        self._stdin = self._stdin[written:]
+        if not self._stdin:
+            self._close_stdin()
+
+    def _close_stdin(self) -> None:
+        assert self._stdin_fd is not None
+        self.unwatch(self._stdin_fd)
+        with contextlib.suppress(OSError):
+            os.close(self._stdin_fd)
+        self._stdin_fd = None
+
+    def _drain(self, fd: int) -> None:
+        try:
+            chunk = os.read(fd, 65536)
+        except BlockingIOError:
+            return
+        except OSError:
+            chunk = b""
+        if not chunk:
+            self._reading.discard(fd)
+            self.unwatch(fd)
+            return
+        buf = self.buffers[fd]
+        room = self._caps[fd] - len(buf)
+        if len(chunk) > room:
+            buf.extend(chunk[: max(0, room)])
+            self.overflow = True
+            self.overflowed.add(fd)
+        else:
+            buf.extend(chunk)
+
+    def close(self) -> None:
+        if self._stdin_fd is not None:
+            self._close_stdin()
+        self._sel.close()
+
+
+# --------------------------------------------------------------------------- cold runs
 
 
 def run_isolated(
@@ -84,107 +419,104 @@ def run_isolated(
     stdin_data: bytes,
     limits: Limits,
     env: Mapping[str, str] | None = None,
+    *,
+    self_limiting: bool = False,
 ) -> RawRun:
-    """Run ``argv`` with ``stdin_data`` on stdin; collect its output and its report."""
-    workdir = tempfile.mkdtemp(prefix="reasoner-run-")
+    """Run ``argv`` in a fresh sandbox with ``stdin_data`` on stdin; collect output and report.
+
+    The report descriptor is passed as ``REASONER_REPORT_FD``. Unless ``self_limiting``
+    (the Python harness applies limits itself), ``argv`` is prefixed by a limiter.
+    Raises ``SandboxUnavailable`` when the isolation required is missing.
+    """
+    iso = detect()
+    if not self_limiting:
+        argv = [*limiter_prefix(limits, iso), *argv]
     report_r, report_w = os.pipe()
     started = time.monotonic()
     try:
-        proc = subprocess.Popen(
-            list(argv),
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            cwd=workdir,
-            env={**(env or minimal_env()), REPORT_FD_ENV: str(report_w)},
-            start_new_session=True,
-            pass_fds=(report_w,),
-            preexec_fn=lambda: _limit_child(limits),
-            close_fds=True,
+        launched = launch(
+            argv, iso=iso, env={**(env or minimal_env()), REPORT_FD_ENV: str(report_w)},
+            scratch_size_mb=scratch_mb(limits), pass_fds=(report_w,),
         )
-    except OSError as exc:
+    except BaseException:
         os.close(report_r)
-        os.close(report_w)
-        shutil.rmtree(workdir, ignore_errors=True)
-        raise RuntimeError(f"could not start {argv[0]}: {exc}") from exc
-    os.close(report_w)
-    try:
-        return _collect(proc, stdin_data, report_r, limits, started)
+        raise
     finally:
-        _kill_group(proc)
+        os.close(report_w)
+    try:
+        return _collect(launched, stdin_data, report_r, limits, started)
+    finally:
+        launched.cleanup()
         with contextlib.suppress(OSError):
             os.close(report_r)
-        shutil.rmtree(workdir, ignore_errors=True)
 
 
 def _collect(
-    proc: subprocess.Popen[bytes], stdin_data: bytes, report_r: int, limits: Limits,
-    started: float,
+    launched: Launched, stdin_data: bytes, report_r: int, limits: Limits, started: float
 ) -> RawRun:
+    proc = launched.proc
     assert proc.stdin and proc.stdout and proc.stderr
-    with contextlib.suppress(BrokenPipeError):
-        proc.stdin.write(stdin_data)
-    with contextlib.suppress(BrokenPipeError):
-        proc.stdin.close()
-    buffers: dict[int, bytearray] = {
-        proc.stdout.fileno(): bytearray(),
-        proc.stderr.fileno(): bytearray(),
-        report_r: bytearray(),
-    }
-    caps = {
-        proc.stdout.fileno(): limits.output_bytes,
-        proc.stderr.fileno(): limits.output_bytes,
-        report_r: _MAX_REPORT_BYTES,
-    }
-    sel = selectors.DefaultSelector()
-    for fd in buffers:
-        os.set_blocking(fd, False)
-        sel.register(fd, selectors.EVENT_READ)
+    out_fd, err_fd = proc.stdout.fileno(), proc.stderr.fileno()
+    caps = {out_fd: limits.output_bytes, err_fd: limits.output_bytes, report_r: _MAX_REPORT_BYTES}
+    pump = StreamPump(caps, stdin=(os.dup(proc.stdin.fileno()), stdin_data))
+    proc.stdin.close()
     deadline = started + limits.wall_seconds
-    timed_out = overflow = False
-    while sel.get_map():
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
-            timed_out = True
-            break
-        for key, _ in sel.select(timeout=min(remaining, 0.5)):
-            fd = int(key.fd)
-            try:
-                chunk = os.read(fd, 65536)
-            except BlockingIOError:
-                continue
-            if not chunk:
-                sel.unregister(fd)
-                continue
-            buffers[fd].extend(chunk)
-            if len(buffers[fd]) > caps[fd]:
-                del buffers[fd][caps[fd]:]
-                overflow = True
-        if overflow:
-            break
-    sel.close()
-    if timed_out or overflow:
-        _kill_group(proc)
+    timed_out = False
     try:
-        rc: int | None = proc.wait(timeout=max(0.1, deadline - time.monotonic()))
-    except subprocess.TimeoutExpired:
+        while pump.reading and not pump.overflow:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                timed_out = True
+                break
+            pump.step(min(remaining, 1.0))
+    finally:
+        pump.close()
+    if timed_out or pump.overflow:
+        launched.kill()
+    reaped = _reap(proc, deadline)
+    if reaped is None:
         timed_out = True
-        _kill_group(proc)
-        rc = proc.wait()
-    elapsed_ms = (time.monotonic() - started) * 1000
-    report = _parse_report(bytes(buffers[report_r]))
+        launched.kill()
+        reaped = _reap(proc, None)
+    assert reaped is not None
+    rc, cpu = reaped
     return RawRun(
-        returncode=rc,
-        stdout=buffers[proc.stdout.fileno()].decode("utf-8", "replace"),
-        stderr=buffers[proc.stderr.fileno()].decode("utf-8", "replace"),
-        report=report,
+        returncode=_program_status(launched, rc),
+        cpu_seconds=cpu,
+        stdout=pump.buffers[out_fd].decode("utf-8", "replace"),
+        stderr=pump.buffers[err_fd].decode("utf-8", "replace"),
+        report=parse_report(bytes(pump.buffers[report_r])),
         timed_out=timed_out,
-        output_overflow=overflow,
-        elapsed_ms=elapsed_ms,
+        output_overflow=bool(pump.overflowed & {out_fd, err_fd}),
+        elapsed_ms=(time.monotonic() - started) * 1000,
+        notes=["report longer than the cap"] if report_r in pump.overflowed else [],
     )
 
 
-def _parse_report(data: bytes) -> dict[str, Any] | None:
+def _reap(proc: subprocess.Popen[bytes], deadline: float | None) -> tuple[int, float] | None:
+    """Wait for the sandbox (until ``deadline``), returning its status and the CPU time used.
+
+    ``wait4`` reports the CPU time of the whole sandbox, since bwrap reaps the program:
+    how a SIGKILL from the hard CPU limit is told apart from any other.
+    """
+    while True:
+        pid, status, usage = os.wait4(proc.pid, 0 if deadline is None else os.WNOHANG)
+        if pid:
+            proc.returncode = os.waitstatus_to_exitcode(status)
+            return proc.returncode, usage.ru_utime + usage.ru_stime
+        if deadline is not None and time.monotonic() >= deadline:
+            return None
+        time.sleep(0.001)
+
+
+def _program_status(launched: Launched, rc: int | None) -> int | None:
+    """The program's own status: bwrap reports a signal death as exit code 128 + signal."""
+    if launched.strict and rc is not None and 128 < rc < 128 + 65:
+        return -(rc - 128)
+    return rc
+
+
+def parse_report(data: bytes) -> dict[str, Any] | None:
     """Exactly one JSON object is a valid report; anything else is treated as none."""
     lines = [line for line in data.splitlines() if line.strip()]
     if len(lines) != 1:
