@@ -1,0 +1,281 @@
+/*  Runs inside the sandboxed swipl process: load one untrusted program, call
+    solve(Answer), and report through the descriptor named by REASONER_REPORT_FD.
+
+    Invoked as
+        swipl --stack-limit=64m ... _prolog_runner.pl -- TimeLimitSeconds
+    with the program text on stdin (or as a saved state built from this file).
+
+    Why each step is here:
+    - the program is loaded with load_files(..., [sandboxed(true)]), so every
+      directive is checked by library(sandbox) before it runs;
+    - the goal is checked by safe_goal/1 before it is called, so solve/1 cannot
+      reach shell/1, open/3, halt/0 and friends;
+    - errors printed while loading (syntax errors, refused directives) are
+      collected through message_hook/3, because load_files/2 reports them as
+      messages and carries on instead of throwing;
+    - the report descriptor is opened only after the program has finished, and
+      the environment variable naming it is removed before the program loads.
+*/
+
+:- module(reasoner_prolog_runner, [main/0]).
+
+:- use_module(library(sandbox)).
+:- use_module(library(time)).
+:- use_module(library(lists)).
+:- use_module(library(apply)).
+:- use_module(library(occurs)).
+
+%   Libraries a program may `use_module`. They are loaded here, trusted, because
+%   loading them under sandboxed(true) fails (clpfd declares operators the
+%   sandbox refuses); a program's use_module/1 then only imports them.
+:- use_module(library(clpfd)).
+:- use_module(library(aggregate)).
+:- use_module(library(assoc)).
+:- use_module(library(pairs)).
+:- use_module(library(ordsets)).
+:- use_module(library(yall)).
+:- use_module(library(solution_sequences)).
+:- use_module(library(dif)).
+
+:- dynamic collecting/0, load_problem/1, all_solutions_mode/0.
+
+%   `:- all_solutions.` in a program asks for every answer of solve/1. It is
+%   consumed here, at read time, so the sandbox never sees it as a goal.
+:- multifile user:term_expansion/2.
+user:term_expansion((:- all_solutions), []) :-
+    collecting,
+    !,
+    assertz(all_solutions_mode).
+%   The program is loaded into its own module `program`. A clause for another
+%   module (`user:message_hook(...) :- ...`) would install a hook that the
+%   sandbox of SWI-Prolog 9.0 does not check, so such clauses are refused here.
+user:term_expansion(Term, []) :-
+    collecting,
+    foreign_head(Term, Head),
+    !,
+    print_message(error, error(permission_error(define, sandboxed, Head),
+                               context(_, 'clauses may only define predicates of the program'))).
+
+foreign_head(Term, Head) :-
+    (   Term = (Head0 :- _) -> true
+    ;   Term = (Head0 --> _) -> true
+    ;   Term = (:- _) -> fail
+    ;   Head0 = Term
+    ),
+    nonvar(Head0),
+    Head0 = M:_,
+    M \== program,
+    Head = Head0.
+
+:- multifile user:message_hook/3.
+user:message_hook(Term, Kind, _Lines) :-
+    collecting,
+    memberchk(Kind, [error]),
+    assertz(load_problem(Term)),
+    fail.
+
+main :-
+    current_prolog_flag(argv, Argv),
+    option_arg(Argv, time, 5, Limit),
+    option_arg(Argv, stack, 67108864, Stack),
+    option_arg(Argv, tables, 67108864, Tables),
+    set_prolog_flag(stack_limit, Stack),
+    set_prolog_flag(table_space, Tables),
+    set_prolog_flag(autoload, true),        % a saved state starts with it off
+    getenv('REASONER_REPORT_FD', FdAtom),
+    unsetenv('REASONER_REPORT_FD'),
+    set_stream(user_input, encoding(utf8)),
+    read_string(user_input, _, Text),
+    run(Text, Limit, Outcome),
+    report(FdAtom, Outcome),
+    halt(0).
+
+%   Arguments after `--` are Name=Number pairs, e.g. time=4.5 stack=67108864.
+option_arg(Argv, Name, Default, Value) :-
+    (   member(Arg, Argv),
+        atomic_list_concat([Name, Text], =, Arg),
+        atom_number(Text, Value0),
+        Value0 > 0
+    ->  Value = Value0
+    ;   Value = Default
+    ).
+
+%!  run(+Text, +Limit, -Outcome) is det.
+%
+%   Outcome is value(String) or error(Kind, Message).
+run(Text, Limit, Outcome) :-
+    get_time(Start),
+    catch(call_with_time_limit(Limit, load_program(Text)), E, true),
+    (   nonvar(E)
+    ->  classify(E, Outcome)
+    ;   load_outcome(Outcome0), Outcome0 \== ok
+    ->  Outcome = Outcome0
+    ;   get_time(Now),
+        Left is max(0.05, Limit - (Now - Start)),
+        catch(call_with_time_limit(Left, call_solve(Outcome)), E2, classify(E2, Outcome))
+    ).
+
+load_program(Text) :-
+    setup_call_cleanup(
+        ( open_string(Text, In), assertz(collecting) ),
+        load_files(program:'program.pl', [stream(In), sandboxed(true), silent(true)]),
+        ( retractall(collecting), close(In) )).
+
+load_outcome(Outcome) :-
+    findall(T, load_problem(T), Problems),
+    (   Problems == []
+    ->  Outcome = ok
+    ;   messages_text(Problems, Msg),
+        (   include(is_denied, Problems, [_|_])
+        ->  Outcome = error(denied, Msg)
+        ;   include(is_syntax_error, Problems, [_|_])
+        ->  Outcome = error(syntax, Msg)
+        ;   include(is_resource, Problems, [_|_])
+        ->  Outcome = error(memory, Msg)
+        ;   Outcome = error(runtime, Msg)
+        )
+    ).
+
+is_syntax_error(T) :- sub_term(S, T), nonvar(S), S = syntax_error(_), !.
+is_resource(T) :- sub_term(S, T), nonvar(S), S = resource_error(_), !.
+is_denied(T) :- sub_term(S, T), nonvar(S), S = permission_error(Action, Type, _), denied(Action, Type), !.
+
+%   Refusals by library(sandbox) (and by this runner), as opposed to ordinary
+%   permission errors such as redefining a built-in.
+denied(_, Type) :- atom(Type), sub_atom(Type, 0, _, _, sandboxed).
+denied(register, initialization(_)).
+
+call_solve(Outcome) :-
+    safe_goal(program:solve(_)),
+    (   all_solutions_mode
+    ->  Goal = findall(A, program:solve(A), Answer)
+    ;   Goal = program:solve(Answer)
+    ),
+    (   call(Goal)
+    ->  answer_outcome(Answer, Outcome)
+    ;   Outcome = error(no_answer,
+                        "solve(Answer) has no solution (the goal failed). \c
+                         For a yes/no question, make solve/1 succeed with the value itself, \c
+                         e.g. solve(false).")
+    ).
+
+answer_outcome(Answer, error(no_answer, Msg)) :-
+    var(Answer),
+    !,
+    Msg = "solve(Answer) succeeded but left Answer unbound".
+answer_outcome(Answer, value(String)) :-
+    \+ \+ ( numbervars(Answer, 0, _),
+            with_output_to(string(S),
+                           write_term(Answer, [quoted(false), numbervars(true),
+                                               spacing(next_argument), portray(false)])),
+            nb_setval(reasoner_answer, S) ),
+    nb_getval(reasoner_answer, String).
+
+%!  classify(+Exception, -Outcome) is det.
+classify(time_limit_exceeded, error(timeout, Msg)) :-
+    !,
+    Msg = "the Prolog time limit was exceeded (infinite recursion or a search that is too big? \c
+           Consider tabling with :- table p/2.)".
+classify(error(existence_error(procedure, PI), _), error(no_answer, Msg)) :-
+    solve_indicator(PI),
+    !,
+    Msg = "the program does not define solve/1; define solve(Answer)".
+classify(E, error(denied, Msg)) :-
+    is_denied(E),
+    !,
+    message_text(E, Msg).
+classify(E, error(memory, Msg)) :-
+    is_resource(E),
+    !,
+    resource_text(E, Msg).
+classify(E, error(syntax, Msg)) :-
+    is_syntax_error(E),
+    !,
+    message_text(E, Msg).
+classify(E, error(runtime, Msg)) :-
+    message_text(E, Msg).
+
+solve_indicator(_:solve(_)).
+solve_indicator(solve(_)).
+solve_indicator(_:solve/1).
+solve_indicator(solve/1).
+
+resource_text(error(resource_error(R), _), Msg) :-
+    !,
+    format(string(Msg), "Prolog ran out of resources (~w): the stack or memory limit was reached, \c
+                         often by unbounded recursion", [R]).
+resource_text(E, Msg) :-
+    message_text(E, Msg).
+
+messages_text(Terms, Text) :-
+    maplist(message_text, Terms, Texts),
+    atomic_list_concat(Texts, '\n', Text0),
+    atom_string(Text0, Text).
+
+message_text(Term, Text) :-
+    catch(( message_to_codes(Term, Codes), string_codes(Text0, Codes) ),
+          _,
+          format(string(Text0), "~q", [Term])),
+    split_string(Text0, "", " \t\n", [Text]).
+
+message_to_codes(Term, Codes) :-
+    '$messages':translate_message(Term, Lines, []),
+    with_output_to(codes(Codes), print_message_lines(current_output, '', Lines)).
+
+%!  report(+FdAtom, +Outcome) is det.
+%
+%   Exactly one JSON line; the descriptor is opened only now.
+report(FdAtom, Outcome) :-
+    outcome_pairs(Outcome, Pairs),
+    (   catch(open_report(FdAtom, Out), _, fail)
+    ->  write_json_object(Out, Pairs),
+        nl(Out),
+        close(Out)
+    ;   format(user_error, "reasoner: cannot open the report descriptor ~w~n", [FdAtom]),
+        halt(3)
+    ).
+
+outcome_pairs(value(S), ["value"-S]).
+outcome_pairs(error(Kind, Msg), ["error"-K, "message"-Trimmed]) :-
+    atom_string(Kind, K),
+    trim_message(Msg, Trimmed).
+
+trim_message(Msg, Trimmed) :-
+    string_length(Msg, Len),
+    (   Len > 2000
+    ->  sub_string(Msg, 0, 2000, _, Head),
+        string_concat(Head, " ...", Trimmed)
+    ;   Trimmed = Msg
+    ).
+
+open_report(FdAtom, Out) :-
+    (   atom_concat('/dev/fd/', FdAtom, Path), exists_file(Path)
+    ->  true
+    ;   atom_concat('/proc/self/fd/', FdAtom, Path)
+    ),
+    open(Path, write, Out, [encoding(utf8)]).
+
+write_json_object(Out, Pairs) :-
+    write(Out, '{'),
+    foldl(write_pair(Out), Pairs, "", _),
+    write(Out, '}').
+
+write_pair(Out, Key-Value, Sep, ", ") :-
+    write(Out, Sep),
+    write_json_string(Out, Key),
+    write(Out, ': '),
+    write_json_string(Out, Value).
+
+write_json_string(Out, S) :-
+    string_codes(S, Codes),
+    put_char(Out, '"'),
+    forall(member(C, Codes), json_char(Out, C)),
+    put_char(Out, '"').
+
+json_char(Out, 0'") :- !, write(Out, '\\"').
+json_char(Out, 0'\\) :- !, write(Out, '\\\\').
+json_char(Out, 0'\n) :- !, write(Out, '\\n').
+json_char(Out, 0'\t) :- !, write(Out, '\\t').
+json_char(Out, 0'\r) :- !, write(Out, '\\r').
+json_char(Out, C) :- C < 0x20, !, format(Out, '\\u~|~`0t~16r~4+', [C]).
+json_char(Out, C) :- put_code(Out, C).

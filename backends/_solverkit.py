@@ -1,0 +1,76 @@
+"""Host side of the solver backends: preludes, budgets, and solver errors' own kinds.
+
+The trusted preludes (``_satkit.py``, ``_smtkit.py``) run inside the sandbox before the
+program and raise ``SolverUnknown``, ``Unsatisfiable`` or ``ProgramSyntaxError`` (e.g.
+when a check returns ``unknown``). The Python harness reports every uncaught exception
+as a ``runtime`` error ending in ``Class: message``; ``remap`` gives the ones named here
+their own error kinds. A program can raise them itself, but that only forges an
+error, never an answer.
+"""
+
+from __future__ import annotations
+
+import inspect
+import re
+from functools import cache
+from pathlib import Path
+
+from backends.pyrun import run_python_program
+from backends.result import ErrorKind, ExecError, ExecResult, Limits
+
+_KINDS = {
+    "SolverUnknown": ErrorKind.unknown,
+    "Unsatisfiable": ErrorKind.unsat,
+    "ProgramSyntaxError": ErrorKind.syntax,
+}
+_MARKER = re.compile(rf"^(?:[\w.]+\.)?(?P<name>{'|'.join(_KINDS)})(?::|$)")
+_HINTS = {
+    "non-zero integer expected": (
+        "a clause or cardinality constraint contains the literal 0 (or a non-integer). "
+        "In pysat a clause is a list of non-zero ints such as [1, -2]; DIMACS's "
+        "terminating 0 is not written"
+    ),
+}
+_WARM = "warm_imports" in inspect.signature(run_python_program).parameters
+
+
+@cache
+def kit_source(filename: str) -> str:
+    """The text of a trusted prelude module that sits next to this file."""
+    return Path(__file__).with_name(filename).read_text(encoding="utf-8")
+
+
+def solver_seconds(limits: Limits) -> float:
+    """The solver's own budget: inside the sandbox's limits, so it ends as ``unknown``."""
+    return round(max(0.1, min(limits.wall_seconds, limits.cpu_seconds) * 0.8 - 0.3), 3)
+
+
+def run_prelude_program(
+    program: str, limits: Limits, prelude: str, warm_imports: tuple[str, ...]
+) -> ExecResult:
+    """Run a Python program after a trusted prelude (warm when the sandbox has pools)."""
+    if _WARM:
+        result = run_python_program(program, limits, prelude=prelude, warm_imports=warm_imports)
+    else:
+        result = run_python_program(program, limits, prelude=prelude)
+    return remap(result)
+
+
+def remap(result: ExecResult) -> ExecResult:
+    """Give solver outcomes raised as exceptions their own error kind and a clean message."""
+    error = result.error
+    if error is None or error.kind is not ErrorKind.runtime:
+        return result
+    lines = error.message.splitlines()
+    for index, line in enumerate(lines):
+        match = _MARKER.match(line)
+        if match:
+            kind = _KINDS[match.group("name")]
+            rest = [line[match.end():], *lines[index + 1:]]
+            message = "\n".join(rest).strip() or kind.value
+            return result.model_copy(update={"error": ExecError(kind=kind, message=message)})
+    for needle, hint in _HINTS.items():
+        if needle in error.message:
+            message = f"{error.message}\nHint: {hint}"
+            return result.model_copy(update={"error": ExecError(kind=error.kind, message=message)})
+    return result

@@ -1,0 +1,163 @@
+"""SWI-Prolog: rules and facts, family trees, ProofWriter/ProntoQA-style deduction, CLP(FD).
+
+Each program runs in a fresh ``swipl`` process inside the sandbox, never in an engine
+embedded in the host (pyswip's ``halt.`` kills its host and ``assert`` leaks between
+queries). ``_prolog_runner.pl`` loads the program with ``sandboxed(true)``, checks the
+goal with ``safe_goal/1`` and reports on the report descriptor. The runner and the
+libraries a program may use (clpfd is slow to load) are compiled once into a saved
+state, so a run costs one small process start.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import tempfile
+from functools import cache
+from pathlib import Path
+
+import platformdirs
+
+from backends.base import Backend
+from backends.pyrun import to_exec_result
+from backends.result import ErrorKind, ExecResult, Limits
+from backends.sandbox import minimal_env, run_isolated
+
+RUNNER = Path(__file__).with_name("_prolog_runner.pl")
+INSTALL_HINT = (
+    "install SWI-Prolog: apt-get install swi-prolog-core swi-prolog-core-packages "
+    "(the second carries library(time))"
+)
+_STACK_BYTES = 64 * 1024 * 1024
+_built: dict[str, Path] = {}
+
+
+class PrologUnavailable(RuntimeError):
+    """swipl is missing, or the runner state cannot be built with it."""
+
+
+def swipl_path() -> str | None:
+    return shutil.which("swipl")
+
+
+@cache
+def _swipl_version(swipl: str) -> str:
+    done = subprocess.run([swipl, "--version"], capture_output=True, text=True, timeout=30)
+    return done.stdout.strip()
+
+
+def _state_dirs() -> list[Path]:
+    """Where the state may live, best first.
+
+    Next to the runner (in ``__pycache__``, like compiled Python) when writable, since the
+    sandbox must already see this package; else under the reasoner home.
+    """
+    home = os.environ.get("REASONER_HOME")
+    base = Path(home) if home else Path(platformdirs.user_cache_dir("reasoner"))
+    return [RUNNER.parent / "__pycache__", base / "prolog"]
+
+
+def runner_state() -> Path:
+    """The saved state of the runner for this swipl, built on first use.
+
+    Keyed by the runner's source and the swipl version, so editing either rebuilds it.
+    Remembered per process, so tests that move ``REASONER_HOME`` do not rebuild it.
+    """
+    swipl = swipl_path()
+    if swipl is None:
+        raise PrologUnavailable(f"swipl was not found on PATH; {INSTALL_HINT}")
+    key = hashlib.sha256(
+        RUNNER.read_bytes() + _swipl_version(swipl).encode() + os.path.realpath(swipl).encode()
+    ).hexdigest()[:16]
+    known = _built.get(key)
+    if known is not None and known.is_file():
+        return known
+    name = f"prolog-runner-{key}.state"
+    for directory in _state_dirs():
+        target = directory / name
+        if target.is_file():
+            break
+        try:
+            directory.mkdir(parents=True, exist_ok=True)
+        except OSError:
+            continue
+        if os.access(directory, os.W_OK):
+            _build_state(swipl, target)
+            break
+    else:
+        target = Path(tempfile.mkdtemp(prefix="reasoner-prolog-")) / name
+        _build_state(swipl, target)
+    _built[key] = target
+    return target
+
+
+def _build_state(swipl: str, target: Path) -> None:
+    """Compile the runner (trusted code) into a state; atomic, so racing builds are safe."""
+    partial = target.with_name(f"{target.name}.{os.getpid()}.partial")
+    goal = (
+        f"qsave_program({str(partial)!r}, [goal(reasoner_prolog_runner:main), "
+        "toplevel(halt(2)), foreign(no_save)])"
+    )
+    argv = [swipl, "-q", "--no-packs", "-f", "none", "-F", "none", "-g", goal, "-t", "halt",
+            str(RUNNER)]
+    done = subprocess.run(argv, capture_output=True, text=True, timeout=120, env=minimal_env())
+    if done.returncode != 0 or not partial.is_file():
+        partial.unlink(missing_ok=True)
+        detail = (done.stderr or done.stdout).strip().splitlines()[-3:]
+        raise PrologUnavailable(
+            f"could not prepare the Prolog runner ({' | '.join(detail)}); {INSTALL_HINT}"
+        )
+    os.replace(partial, target)
+
+
+def goal_seconds(limits: Limits) -> float:
+    """Prolog's own time limit: inside the sandbox's, so a timeout is reported cleanly."""
+    budget = min(limits.wall_seconds, limits.cpu_seconds)
+    return round(max(0.1, budget * 0.9 - 0.2), 3)
+
+
+class PrologBackend(Backend):
+    name = "prolog"
+    description = (
+        "SWI-Prolog for rules and facts: family relations, deduction from stated rules "
+        "(True/False/Unknown), graph reachability, CLP(FD) puzzles."
+    )
+    languages = ("prolog", "pl", "swi-prolog")
+    convention = (
+        "Write SWI-Prolog clauses and define `solve(Answer)`; the first solution's "
+        "`Answer` is the result. Put `:- all_solutions.` on a line of its own to get the "
+        "list of every `Answer` instead. Use `:- table p/2.` for recursive rules that "
+        "could loop (e.g. transitive closure). Available without loading: lists, apply, "
+        "aggregate, clpfd (`:- use_module(library(clpfd)).` is allowed), yall. No file, "
+        "shell or flag access. If solve/1 fails the run reports `no_answer`, so for a "
+        "yes/no question let solve/1 succeed with the value itself (e.g. `solve(false)`)."
+    )
+
+    def availability(self) -> str | None:
+        try:
+            runner_state()
+        except (PrologUnavailable, OSError, subprocess.SubprocessError) as exc:
+            return str(exc)
+        return None
+
+    def run(self, program: str, limits: Limits | None = None) -> ExecResult:
+        limits = limits or Limits()
+        try:
+            state = runner_state()
+        except (PrologUnavailable, OSError, subprocess.SubprocessError) as exc:
+            return ExecResult.failure(ErrorKind.unavailable, str(exc))
+        swipl = swipl_path()
+        assert swipl is not None
+        stack = min(_STACK_BYTES, limits.memory_mb * 1024 * 1024 // 4)
+        argv = [
+            swipl, "-x", str(state), "-q", "--no-threads", "--no-packs", "--no-tty",
+            "-f", "none", "-F", "none", "--",
+            f"time={goal_seconds(limits)}", f"stack={stack}", f"tables={stack}",
+        ]
+        try:
+            raw = run_isolated(argv, program.encode(), limits, minimal_env())
+        except RuntimeError as exc:
+            return ExecResult.failure(ErrorKind.unavailable, str(exc))
+        return to_exec_result(raw, limits)
