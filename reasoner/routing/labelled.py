@@ -1,0 +1,145 @@
+"""The labelled routing set: references into the shared benchmark files, resolved at run time.
+
+The YAML (``tests/data/route_labels.yaml``) never holds benchmark text: each group
+names a file relative to the datasets directory, a ``format`` and the items it
+uses; this module reads the question text from there. See that file's header.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, Field
+
+DATA_DIR_ENV = "REASONER_DATA_DIR"
+REPO_ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_LABELS = REPO_ROOT / "tests" / "data" / "route_labels.yaml"
+
+
+def default_data_dir() -> Path:
+    """``$REASONER_DATA_DIR``, else ``../shared/datasets`` next to the repository."""
+    env = os.environ.get(DATA_DIR_ENV)
+    return Path(env) if env else REPO_ROOT.parent / "shared" / "datasets"
+
+
+class LabelledQuestion(BaseModel):
+    question: str
+    choices: list[str] | None = None
+    label: str
+    group: str = Field(description="The source group, e.g. 'gsm8k' or 'direct'.")
+    ref: str = Field(description="file#item, or 'inline' for questions written here.")
+
+
+class Group(BaseModel):
+    name: str
+    label: str
+    rationale: str
+    file: str | None = None
+    format: str | None = None
+    template: str | None = None
+    items: list[int | str] = Field(default_factory=list)
+    questions: list[str] = Field(default_factory=list)
+
+
+class LabelFile(BaseModel):
+    seed: int
+    groups: list[Group]
+
+
+Record = tuple[str, list[str] | None]
+"""A question and its choices (None unless multiple-choice)."""
+
+
+def _json_lines(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+@cache
+def _read(path: Path, kind: str) -> list[Any]:
+    if kind == "lines":
+        return [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    if kind == "jsonl":
+        return _json_lines(path)
+    loaded: list[Any] = json.loads(path.read_text(encoding="utf-8"))
+    return loaded
+
+
+def _by_key(records: list[dict[str, Any]], key: str, item: int | str) -> dict[str, Any]:
+    for record in records:
+        if record.get(key) == item:
+            return record
+    raise KeyError(f"no record with {key} == {item!r}")
+
+
+def _gsm8k(path: Path, item: int | str, group: Group) -> Record:
+    return _read(path, "jsonl")[int(item)]["question"], None
+
+
+def _gsm_system(path: Path, item: int | str, group: Group) -> Record:
+    return _by_key(_read(path, "json"), "id", item)["question"], None
+
+
+def _math500(path: Path, item: int | str, group: Group) -> Record:
+    return _by_key(_read(path, "jsonl"), "unique_id", item)["problem"], None
+
+
+def _logiclm(path: Path, item: int | str, group: Group) -> Record:
+    record = _by_key(_read(path, "json"), "id", item)
+    # Options come as "A) True"; the letter is the dataset's, not part of the choice.
+    choices = [option.split(")", 1)[1].strip() if ")" in option[:3] else option
+               for option in record["options"]]
+    return f"{record['context'].strip()}\n\n{record['question'].strip()}", choices
+
+
+def _sudoku(path: Path, item: int | str, group: Group) -> Record:
+    grid = _read(path, "lines")[int(item)].split(":", 1)[0]
+    rows = "\n".join(grid[row * 9:row * 9 + 9] for row in range(9))
+    template = group.template or "Solve this Sudoku puzzle:\n{grid}"
+    return template.format(grid=rows), None
+
+
+FORMATS: dict[str, Callable[[Path, int | str, Group], Record]] = {
+    "gsm8k": _gsm8k,
+    "gsm_system": _gsm_system,
+    "math500": _math500,
+    "logiclm": _logiclm,
+    "sudoku": _sudoku,
+}
+
+
+def load_label_file(labels: Path = DEFAULT_LABELS) -> LabelFile:
+    return LabelFile.model_validate(yaml.safe_load(labels.read_text(encoding="utf-8")))
+
+
+def load_labelled(
+    labels: Path = DEFAULT_LABELS, data_dir: Path | None = None
+) -> list[LabelledQuestion]:
+    """Every labelled question, with its text read from ``data_dir``."""
+    data_dir = data_dir or default_data_dir()
+    spec = load_label_file(labels)
+    out: list[LabelledQuestion] = []
+    for group in spec.groups:
+        for text in group.questions:
+            out.append(LabelledQuestion(question=text, label=group.label, group=group.name, ref="inline"))
+        if not group.items:
+            continue
+        if group.file is None or group.format not in FORMATS:
+            raise ValueError(f"group {group.name!r} needs a file and one of the formats {sorted(FORMATS)}")
+        path = data_dir / group.file
+        if not path.is_file():
+            raise FileNotFoundError(
+                f"{path} is missing: point --data-dir or ${DATA_DIR_ENV} at the shared datasets directory"
+            )
+        for item in group.items:
+            question, choices = FORMATS[group.format](path, item, group)
+            out.append(LabelledQuestion(
+                question=question, choices=choices, label=group.label, group=group.name,
+                ref=f"{group.file}#{item}",
+            ))
+    return out

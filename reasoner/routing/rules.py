@@ -1,0 +1,204 @@
+"""A router with no model call: weighted keyword and structure cues per backend.
+
+Each cue is a regular expression with a weight and a cap on how many of its
+matches count; a backend's raw score is the sum of its cues, the scores are
+normalised over the registered backends plus ``direct``, and the top one wins.
+Cues for a backend that is not registered are ignored, so the router never
+returns a backend that cannot run. The top score is the router's confidence.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from reasoner.routing.base import DIRECT, Route, Router, candidates, normalise
+
+FLAGS = re.IGNORECASE | re.MULTILINE
+
+PRIOR = 1.0
+"""Added to every label's raw score before normalising: one weak cue is not certainty."""
+
+DEFAULT_THRESHOLD = 0.6
+"""Confidence at or above which the rules' answer is trusted without a model (auto router)."""
+
+
+@dataclass(frozen=True)
+class Cue:
+    label: str
+    weight: float
+    pattern: re.Pattern[str]
+    cap: int = 1
+    """At most this many matches count."""
+
+    def score(self, text: str) -> float:
+        hits = sum(1 for _ in zip(range(self.cap), self.pattern.finditer(text), strict=False))
+        return self.weight * hits
+
+
+def cue(label: str, weight: float, pattern: str, cap: int = 1, flags: int = FLAGS) -> Cue:
+    return Cue(label, weight, re.compile(pattern, flags), cap)
+
+
+CUES: tuple[Cue, ...] = (
+    # sat: grids and pure boolean or cardinality puzzles.
+    cue("sat", 12, r"\bsudoku\b"),
+    cue("sat", 12, r"(?:^[1-9.0_*]{9}\s*$\n?){9}|(?<![\w.])[1-9.0]{81}(?![\w.])"),
+    cue("sat", 4, r"\bgraph colou?ring\b|\bcolou?r (?:the|each) (?:nodes?|vertex|vertices|map|regions?)\b"),
+    cue("sat", 3, r"\bno two adjacent\b|\bpigeonhole\b|\b\w+[- ]queens\b|\bsatisfiab\w+|\bCNF\b|\bDIMACS\b"),
+    cue("sat", 3, r"\bexactly (?:one|two|\d+) of\b|\bat most (?:one|two|three|\d+) of\b|\bat least one of\b", cap=2),
+    cue("sat", 3, r"\bknights?\b|\bknaves?\b|\balways (?:lies|tells the truth)\b|\btruth-tellers?\b"),
+    # smt: orderings and arrangements, and open-world first-order entailment.
+    cue("smt", 8, r"\barranged in a fixed order\b"),
+    cue("smt", 1.5, r"\b(?:to the (?:left|right) of|(?:second|third|fourth|fifth|sixth)[- ]from the (?:left|right)|"
+        r"leftmost|rightmost|finished (?:above|below|first|last|second|third)|(?:newer|older|cheaper)"
+        r" than|(?:more|less) expensive than|(?:second|third|fourth)[- ](?:newest|oldest|cheapest|"
+        r"most expensive|to last)|sits? (?:next to|between|opposite))\b", cap=4),
+    cue("smt", 6, r"\btrue, false,? or uncertain\b"),
+    cue("smt", 4, r"^uncertain$"),
+    cue("smt", 1.5, r"\beither\b[^.?!]*\bor\b|\bneither\b[^.?!]*\bnor\b", cap=2),
+    cue("smt", 1, r"(?:^|[.?!]\s+)(?:no|some) \w+(?: \w+)? (?:are|is|have|can)\b|"
+        r"\bthere (?:is|are|exists?) (?:a|an|some|at least)\b", cap=2),
+    cue("smt", 2, r"\bwhich of the following (?:is|must be|could be|cannot be) true\b"),
+    cue("smt", 3, r"\bschedul\w+\b.*\b(?:slots?|before|after|not on the same)\b|"
+        r"\b(?:seat(?:ed|ing|s)?|sit|sits)\b.*\b(?:left|right|next to|between)\b"),
+    cue("smt", 2, r"\binteger(?:s)? (?:x|y|a|b|n)\b.*\bsuch that\b"),
+    # prolog: facts and rules with a query, closed or three-valued.
+    cue("prolog", 6, r"\btrue, false,? or unknown\b"),
+    cue("prolog", 4, r"^unknown$"),
+    cue("prolog", 4, r"\bis the following statement true or false\b"),
+    cue("prolog", 3, r"\b\w+umpus(?:es)?\b"),
+    cue("prolog", 1.5, r"\bif (?:something|someone) (?:is|are|\w+s)\b|\ball \w+(?:, \w+)? (?:things|people) are\b|"
+        r"\b\w+, \w+ (?:things|people) are\b", cap=3),
+    cue("prolog", 1, r"(?:^|[.?!]\s+)(?:every|each) \w+ (?:is|are)\b|(?:^|[.?!]\s+)\w+es are (?:not )?\w+\.", cap=3),
+    cue("prolog", 2.5, r"\b(?:parent|grandparent|ancestor|sibling|grandchild|descendant|child|mother|father)s? of\b",
+        cap=3),
+    cue("prolog", 1, r"\b(?:all|every|each) \w+ (?:is|are)\b|\bif\b[^.?!,]*,? then\b", cap=2),
+    # sympy: algebra in symbols, calculus, exact values, LaTeX.
+    cue("sympy", 4, r"\\(?:frac|dfrac|sqrt|cdot|left|right|times|div|pi|le|ge|neq|star|circ|boxed|text|\[)"),
+    cue("sympy", 4, r"\bsolve for\b|\bsystem of (?:linear )?equations\b|\bsolve the equation\b"),
+    # Case-sensitive: "3x", "x^2", "y = 2x" and "f(x)", not "10L" or "A = B".
+    cue("sympy", 3, r"\b[a-z]\s*\^\s*\d|\b\d+[a-z]\b|\b[a-z]\s*=\s*[\d\-(a-z]|\b[fgh]\([a-z0-9\-]+\)",
+        flags=re.MULTILINE),
+    cue("sympy", 4, r"\bderivative\b|\bdifferentiate\b|\bintegra(?:l|te)\b|\bd/d[a-z]\b|\blimit of\b|"
+        r"\bantiderivative\b"),
+    cue("sympy", 2, r"\bsimplif\w+|\bfactor(?:ise|ize|ed form)?\b|\bexpand\b|\bpolynomial\b|\bquadratic\b|\broots?\b|"
+        r"\bcoefficients?\b|\bexpression\b", cap=2),
+    cue("sympy", 2, r"\bcommon fraction\b|\bsimplest (?:radical )?form\b|\bexact (?:value|form)\b"),
+    cue("sympy", 2, r"\bgreatest common (?:divisor|factor)\b|\bleast common multiple\b|\bprime factori[sz]\w+|"
+        r"\bremainder when\b|\bmodulo\b"),
+    # python: quantities with units, money and rates.
+    cue("python", 1, r"\d", cap=1),
+    cue("python", 1, r"\$\s?\d|\d\s?%|\b(?:dollars?|cents?|hours?|minutes?|days?|weeks?|months?|years?|miles?|km|"
+        r"kilometers?|kilograms?|kg|pounds?|liters?|litres?|gallons?|meters?|feet|inches|percent|each|per)\b", cap=3),
+    cue("python", 1.5, r"\bhow (?:many|much)\b"),
+)
+
+_MATH_MODE = re.compile(r"\$([^$\n]{1,160}?)\$")
+_PROSE_WORD = re.compile(r"(?<![\\a-z])[a-z]{3,}\b", re.IGNORECASE)
+
+
+def _latex_math(text: str) -> float:
+    """``$...$`` spans that hold mathematics, not two prices ("$20 and $10 bills")."""
+    spans = [m.group(1) for m in _MATH_MODE.finditer(text)]
+    math = [span for span in spans if not _PROSE_WORD.search(span.replace("\\text", ""))]
+    return 6.0 if math else 0.0
+
+
+_RELATION = r"(?:twice|double|triple|thrice|half|(?:\w+|\d+(?:\.\d+)?) times|\d+/\d+|a (?:third|quarter|fourth|fifth))"
+_RELATIVE = re.compile(
+    rf"\b{_RELATION} (?:as (?:many|much|old|long|high|fast|far|big|large|tall)|the (?:number|amount|price|age|cost)|"
+    rf"that of|\w+'s)|\b(?:more|less|fewer|older|younger|longer|shorter|taller|higher|cheaper) (?:than )?{_RELATION}\b|"
+    r"\b\d+ (?:more|less|fewer|older|younger|longer|shorter|taller|higher)\b", FLAGS,
+)
+_MORE_THAN_MULTIPLE = re.compile(rf"\b(?:more|less|fewer|older|younger) than {_RELATION}\b", FLAGS)
+_GIVEN_TOTAL = re.compile(r"\b(?:combined|together|altogether|in all|sum of|add up to|in total|total(?: of)?)\b", FLAGS)
+_ASKS = re.compile(r"\b(?:how|what|find|calculate|determine|which)\b", FLAGS)
+
+
+def _system_of_unknowns(text: str) -> float:
+    """A word problem that gives a total and relates the unknowns to each other (GSM-Sys).
+
+    In a forward problem the relation's base is known and the total is what is
+    asked; here the total is given and the base is asked, which wants equations.
+    Weak: about one GSM-Sys problem in six has this shape, one GSM8K in twenty.
+    """
+    # What is asked starts at the last wh-word; everything before it is given
+    # (including "If there are 90 fish in total, ..." in the asking sentence).
+    asks = list(_ASKS.finditer(text))
+    statements = text[: asks[-1].start()] if asks else text
+    score = 0.0
+    if _RELATIVE.search(statements) and _GIVEN_TOTAL.search(statements):
+        score += 6.0
+    if _MORE_THAN_MULTIPLE.search(text):
+        score += 3.0
+    return score
+
+
+_SENTENCE_END = re.compile(r"[.?!](?:\s+|$)")
+_NUMBER = re.compile(r"(?<![\w.])\d[\d,.]*(?!st|nd|rd|th)\b")
+_DIRECT_START = re.compile(
+    r"^\s*(?:what (?:is|are|was|does)|who|whom|whose|which|when|where|why|define|translate|name|"
+    r"in which|at what|how (?:do|does|is|are|many|much))\b", FLAGS
+)
+_PROBLEM_WORDS = re.compile(
+    r"\b(?:solve|calculate|compute|find|if|then|true|false|suppose|given|each|every|all|total|sum|product|"
+    r"equation|value of|multiples?|remainder|how many more|how much more|left|exactly|at least|at most|such that|"
+    r"says?)\b", FLAGS
+)
+
+
+def _direct(text: str) -> float:
+    """Short questions with no numbers to work on and no premises: answer from knowledge."""
+    words = len(text.split())
+    if words > 40:
+        return 0.0
+    score = 2.5 if words <= 25 else 0.0
+    if _DIRECT_START.search(text):
+        score += 2
+    numbers = len(_NUMBER.findall(text))
+    score += 2 if numbers == 0 else -2 * numbers
+    score -= 2 * len(_PROBLEM_WORDS.findall(text))
+    # Statements before the question are premises to reason from.
+    score -= 2 * (len(_SENTENCE_END.findall(text.strip())) - 1)
+    return max(score, 0.0)
+
+
+STRUCTURE: tuple[tuple[str, Callable[[str], float]], ...] = (
+    ("sympy", _latex_math),
+    ("sympy", _system_of_unknowns),
+    (DIRECT, _direct),
+)
+"""Cues that are easier to say as code than as one pattern (they see the question only)."""
+
+
+def raw_scores(question: str, choices: Sequence[str] | None = None) -> dict[str, float]:
+    """Every cue's contribution, summed per label (including unregistered labels)."""
+    text = question if not choices else question + "\n" + "\n".join(choices)
+    scores: dict[str, float] = {}
+    for c in CUES:
+        scores[c.label] = scores.get(c.label, 0.0) + c.score(text)
+    for label, fn in STRUCTURE:
+        scores[label] = scores.get(label, 0.0) + fn(question)
+    return scores
+
+
+class RulesRouter(Router):
+    """Keyword and structure cues; instant, and confident only when one family stands out."""
+
+    name = "rules"
+
+    def __init__(self, threshold: float = DEFAULT_THRESHOLD) -> None:
+        self.threshold = threshold
+
+    def route(self, question: str, choices: Sequence[str] | None = None) -> Route:
+        labels = candidates()
+        scores = normalise(raw_scores(question, choices), labels, prior=PRIOR)
+        # Ties go to the earlier label in a fixed order: python first, direct last.
+        order = sorted(labels, key=lambda label: (label != "python", label == DIRECT))
+        best = max(order, key=lambda label: scores[label])
+        return Route(backend=best, by=self.name, scores=scores)
+
+    def confident(self, route: Route) -> bool:
+        return route.confidence >= self.threshold
