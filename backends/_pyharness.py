@@ -300,10 +300,14 @@ def serve(sock_fd: int) -> NoReturn:
 
         for name in hello.get("warm_imports", []):
             importlib.import_module(name)
-        if hello.get("warmup"):
-            # Trusted code from the backend (never the model's): fills lazy imports and
-            # caches, e.g. SymPy imports a dozen modules on the first subtraction.
-            exec(hello["warmup"], {"__name__": "__warmup__"})
+        import contextlib
+
+        for block in hello.get("warmups", []):
+            # Trusted code from the host (never the model's): fills lazy imports and
+            # caches, e.g. SymPy imports a dozen modules on the first subtraction. A
+            # failing warm-up only costs time: the child will do the work itself.
+            with contextlib.suppress(Exception):
+                exec(block, {"__name__": "__warmup__"})
         seccomp = _decode_bpf(hello.get("bpf"))
         import traceback  # noqa: F401 - warm for children's error reports
         if _threads() != 1:

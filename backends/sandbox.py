@@ -149,9 +149,13 @@ def _top_level_links() -> list[str]:
 
 def bwrap_command(
     bwrap: str, argv: Sequence[str], *, scratch_mb: int, seccomp_fd: int | None = None,
-    env: Mapping[str, str] | None = None,
+    env: Mapping[str, str] | None = None, ro_paths: Sequence[str] = (),
 ) -> list[str]:
-    """The bubblewrap command line that runs ``argv`` isolated, ``/tmp`` as its cwd."""
+    """The bubblewrap command line that runs ``argv`` isolated, ``/tmp`` as its cwd.
+
+    ``ro_paths`` adds files or directories the engine needs beyond the defaults (e.g. a
+    compiled Prolog state under the user's cache), read-only, at the same path.
+    """
     args = [
         bwrap,
         "--unshare-user", "--uid", str(SANDBOX_UID), "--gid", str(SANDBOX_UID),
@@ -162,6 +166,11 @@ def bwrap_command(
     ]
     for path in _readonly_paths():
         args += ["--ro-bind", path, path]
+    for path in ro_paths:
+        real = os.path.realpath(path)
+        if real.startswith(SCRATCH.rstrip("/") + "/") or real == SCRATCH:
+            raise ValueError(f"{path} lies under {SCRATCH}, which the sandbox replaces")
+        args += ["--ro-bind", real, real]
     args += _top_level_links()
     for name in _ETC_FILES:
         if os.path.exists(f"/etc/{name}"):
@@ -239,6 +248,7 @@ def launch(
     stdin: int = subprocess.PIPE,
     stdout: int = subprocess.PIPE,
     stderr: int = subprocess.PIPE,
+    ro_paths: Sequence[str] = (),
 ) -> Launched:
     """Start ``argv`` inside the strongest sandbox ``iso`` allows; limits are the caller's job.
 
@@ -261,7 +271,8 @@ def launch(
         work = SCRATCH
         full_env = {**env, "HOME": work, "TMPDIR": work}
         command = bwrap_command(
-            iso.bwrap, argv, scratch_mb=scratch_size_mb, seccomp_fd=seccomp_fd, env=full_env
+            iso.bwrap, argv, scratch_mb=scratch_size_mb, seccomp_fd=seccomp_fd, env=full_env,
+            ro_paths=ro_paths,
         )
         cwd = "/"
     else:
@@ -421,11 +432,13 @@ def run_isolated(
     env: Mapping[str, str] | None = None,
     *,
     self_limiting: bool = False,
+    ro_paths: Sequence[str] = (),
 ) -> RawRun:
     """Run ``argv`` in a fresh sandbox with ``stdin_data`` on stdin; collect output and report.
 
     The report descriptor is passed as ``REASONER_REPORT_FD``. Unless ``self_limiting``
     (the Python harness applies limits itself), ``argv`` is prefixed by a limiter.
+    ``ro_paths`` are extra paths the engine must read (see ``bwrap_command``).
     Raises ``SandboxUnavailable`` when the isolation required is missing.
     """
     iso = detect()
@@ -436,7 +449,7 @@ def run_isolated(
     try:
         launched = launch(
             argv, iso=iso, env={**(env or minimal_env()), REPORT_FD_ENV: str(report_w)},
-            scratch_size_mb=scratch_mb(limits), pass_fds=(report_w,),
+            scratch_size_mb=scratch_mb(limits), pass_fds=(report_w,), ro_paths=ro_paths,
         )
     except BaseException:
         os.close(report_r)
