@@ -17,6 +17,7 @@ from backends.result import ErrorKind, ExecResult, Limits
 
 _DIMACS_HEADER = re.compile(r"^\s*p\s+cnf\b", re.MULTILINE)
 _PYTHON_HINTS = re.compile(r"^\s*(import|from|def|class|for|while|if|answer)\b", re.MULTILINE)
+_DIMACS_LINE = re.compile(r"\s*(?:c(?:\s.*)?|%.*|-?\d+(?:\s+-?\d+)*)?\s*")
 _IMPORTS = (
     "from pysat.formula import CNF, IDPool\n"
     "from pysat.card import CardEnc, EncType\n"
@@ -26,8 +27,16 @@ WARM_IMPORTS = ("pysat.formula", "pysat.card", "pysat.solvers")
 
 
 def is_dimacs(program: str) -> bool:
-    """A ``p cnf`` header and no Python statements: DIMACS."""
-    return bool(_DIMACS_HEADER.search(program)) and not _PYTHON_HINTS.search(program)
+    """DIMACS: a ``p cnf`` header and no Python statements, or nothing but integer lines.
+
+    The second case (a header forgotten) goes to the DIMACS parser too, whose error
+    names the missing header instead of a Python syntax error.
+    """
+    if _DIMACS_HEADER.search(program):
+        return not _PYTHON_HINTS.search(program)
+    lines = program.splitlines()
+    terminated = any(line.split()[-1:] == ["0"] for line in lines)
+    return terminated and all(_DIMACS_LINE.fullmatch(line) for line in lines)
 
 
 def prelude(limits: Limits) -> str:
