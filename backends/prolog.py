@@ -157,7 +157,7 @@ class PrologBackend(Backend):
             f"time={goal_seconds(limits)}", f"stack={stack}", f"tables={stack}",
         ]
         try:
-            raw = run_isolated(argv, program.encode(), limits, minimal_env())
+            raw = run_isolated(argv, program.encode(), limits, minimal_env(), ro_paths=(str(state),))
         except RuntimeError as exc:
             return ExecResult.failure(ErrorKind.unavailable, str(exc))
         return to_exec_result(raw, limits)

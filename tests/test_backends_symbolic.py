@@ -184,7 +184,7 @@ def test_prolog_without_swipl_is_unavailable(monkeypatch: pytest.MonkeyPatch) ->
 def test_prolog_state_is_rebuilt_under_a_fresh_home(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    """With the package directory read-only, the state goes under REASONER_HOME."""
+    """A state outside the package (e.g. under REASONER_HOME) is built and seen by the sandbox."""
     from backends import prolog
 
     monkeypatch.setattr(prolog, "_built", {})
@@ -192,6 +192,7 @@ def test_prolog_state_is_rebuilt_under_a_fresh_home(
     state = prolog.runner_state()
     assert state.parent == tmp_path / "prolog" and state.is_file()
     assert prolog.runner_state() == state
+    assert_value(prolog.PrologBackend().run("solve(X) :- X is 2 + 2."), "4")
 
 
 # --------------------------------------------------------------------------- sat
