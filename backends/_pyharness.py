@@ -324,6 +324,8 @@ def serve(sock_fd: int) -> NoReturn:
         request, fds = recv_message(sock, max_fds=3)
         if request is None:
             os._exit(0)
+        if request.get("op") == "kill" and not fds:
+            continue  # meant for a child that had already exited: nothing to answer
         if request.get("op") != "run" or len(fds) != 3:
             for fd in fds:
                 os.close(fd)

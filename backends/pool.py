@@ -120,7 +120,7 @@ class WarmWorker:
         try:
             self.launched: Launched = launch(
                 argv, iso=iso, env=minimal_env(), scratch_size_mb=scratch_size_mb,
-                allow_fork=True, pass_fds=(child_end.fileno(),),
+                allow_fork=True, long_lived=True, pass_fds=(child_end.fileno(),),
                 stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
             )
         finally:
@@ -210,7 +210,7 @@ class WarmWorker:
         deadline = started + limits.wall_seconds
         backstop = deadline + _GRACE_SECONDS
         status: dict[str, Any] | None = None
-        kill_sent = broken = False
+        kill_sent = broken = gone = False
         try:
             while status is None or pump.reading:
                 now = time.monotonic()
@@ -224,6 +224,7 @@ class WarmWorker:
                     pump.unwatch(sock_fd)
                     if message is None or "status" not in message:
                         broken = True
+                        gone = message is None
                         break
                     status = message
         except (OSError, ValueError):
@@ -232,6 +233,11 @@ class WarmWorker:
             pump.close()
         elapsed_ms = (time.monotonic() - started) * 1000
         self.runs += 1
+        if gone and not any(pump.buffers.values()):
+            # The supervisor died before the program produced anything (it was killed
+            # between runs): nothing was observed, so the run may be retried elsewhere.
+            self.close()
+            raise PoolError("the warm supervisor exited before running the program")
         returncode: int | None = None
         timed_out = False
         if broken or status is None:
@@ -377,6 +383,11 @@ class PoolManager:
         worker = self._spawn(key, iso)
         with self._cond:
             self._idle.setdefault(key, []).append(worker)
+
+    def failures(self) -> dict[PoolKey, str]:
+        """Keys whose supervisor failed to start (they run cold), and why."""
+        with self._cond:
+            return dict(self._failed)
 
     def workers(self) -> list[WarmWorker]:
         with self._cond:

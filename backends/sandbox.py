@@ -111,8 +111,23 @@ def limits_payload(limits: Limits) -> dict[str, float]:
 
 
 def python_path() -> list[str]:
-    """The caller's import path, handed to harnesses started with ``-I -S`` (no site)."""
-    return [p for p in sys.path if p and os.path.isdir(p)]
+    """The caller's library path, handed to harnesses started with ``-I -S`` (no site).
+
+    Only the interpreter's own directories and installed packages: never the current
+    directory or a project checkout, which may hold secrets (``.env`` files, tokens).
+    """
+    roots = {os.path.realpath(p) for p in (sys.prefix, sys.base_prefix, sys.exec_prefix)}
+    kept = []
+    for entry in sys.path:
+        if not entry or not os.path.isdir(entry):
+            continue
+        real = os.path.realpath(entry)
+        parts = Path(real).parts
+        if "site-packages" in parts or "dist-packages" in parts or any(
+            real == root or real.startswith(root.rstrip("/") + "/") for root in roots
+        ):
+            kept.append(entry)
+    return kept
 
 
 # --------------------------------------------------------------------------- bubblewrap
@@ -125,7 +140,9 @@ def _readonly_paths() -> tuple[str, ...]:
     exe = os.path.realpath(sys.executable)
     wanted |= {sys.prefix, sys.base_prefix, sys.exec_prefix, str(Path(exe).parent.parent)}
     wanted |= set(python_path())
-    wanted.add(str(Path(__file__).resolve().parent.parent))
+    # This package (the harness, the Prolog runner and its compiled state), not the
+    # checkout around it.
+    wanted.add(str(Path(__file__).resolve().parent))
     real = sorted({os.path.realpath(p) for p in wanted if os.path.exists(p)})
     kept: list[str] = []
     for path in real:
@@ -150,27 +167,28 @@ def _top_level_links() -> list[str]:
 def bwrap_command(
     bwrap: str, argv: Sequence[str], *, scratch_mb: int, seccomp_fd: int | None = None,
     env: Mapping[str, str] | None = None, ro_paths: Sequence[str] = (),
+    die_with_parent: bool = True,
 ) -> list[str]:
     """The bubblewrap command line that runs ``argv`` isolated, ``/tmp`` as its cwd.
 
     ``ro_paths`` adds files or directories the engine needs beyond the defaults (e.g. a
     compiled Prolog state under the user's cache), read-only, at the same path.
+    ``die_with_parent`` ties the sandbox to the *thread* that starts it (Linux's parent
+    death signal follows the thread), right for a run the thread waits for; long-lived
+    pool workers end instead when the host's end of their socket closes.
     """
     args = [
         bwrap,
         "--unshare-user", "--uid", str(SANDBOX_UID), "--gid", str(SANDBOX_UID),
         "--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts",
         "--unshare-cgroup-try", "--disable-userns",
-        "--die-with-parent", "--new-session", "--cap-drop", "ALL",
+        "--new-session", "--cap-drop", "ALL",
         "--hostname", "sandbox",
     ]
+    if die_with_parent:
+        args.append("--die-with-parent")
     for path in _readonly_paths():
         args += ["--ro-bind", path, path]
-    for path in ro_paths:
-        real = os.path.realpath(path)
-        if real.startswith(SCRATCH.rstrip("/") + "/") or real == SCRATCH:
-            raise ValueError(f"{path} lies under {SCRATCH}, which the sandbox replaces")
-        args += ["--ro-bind", real, real]
     args += _top_level_links()
     for name in _ETC_FILES:
         if os.path.exists(f"/etc/{name}"):
@@ -180,6 +198,11 @@ def bwrap_command(
         "--dev", "/dev",
         "--remount-ro", "/dev",  # else /dev/shm would be an uncapped writable tmpfs
         "--size", str(scratch_mb * 1024 * 1024), "--perms", "0700", "--tmpfs", SCRATCH,
+    ]
+    for path in ro_paths:  # after the tmpfs, so that paths under /tmp work too
+        real = os.path.realpath(path)
+        args += ["--ro-bind", real, real]
+    args += [
         "--remount-ro", "/",
         "--chdir", SCRATCH,
         "--clearenv",
@@ -244,6 +267,7 @@ def launch(
     env: Mapping[str, str],
     scratch_size_mb: int,
     allow_fork: bool = False,
+    long_lived: bool = False,
     pass_fds: Sequence[int] = (),
     stdin: int = subprocess.PIPE,
     stdout: int = subprocess.PIPE,
@@ -272,7 +296,7 @@ def launch(
         full_env = {**env, "HOME": work, "TMPDIR": work}
         command = bwrap_command(
             iso.bwrap, argv, scratch_mb=scratch_size_mb, seccomp_fd=seccomp_fd, env=full_env,
-            ro_paths=ro_paths,
+            ro_paths=ro_paths, die_with_parent=not long_lived,
         )
         cwd = "/"
     else:

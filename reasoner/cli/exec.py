@@ -72,20 +72,24 @@ def exec_command(
         limits = limits.model_copy(update={"wall_seconds": timeout, "cpu_seconds": timeout})
     if memory is not None:
         limits = limits.model_copy(update={"memory_mb": memory})
+    previous = os.environ.get(POOL_ENV)
     if warm is not None:
         os.environ[POOL_ENV] = "1" if warm else "0"
-    else:
-        os.environ.setdefault(POOL_ENV, "0")
-    missing = engine.availability()
-    if missing:
-        result = ExecResult.failure(
-            ErrorKind.unavailable, f"{engine.name}: unavailable — {missing}"
-        )
-    else:
-        try:
+    elif previous is None:
+        os.environ[POOL_ENV] = "0"
+    try:
+        missing = engine.availability()
+        if missing:
+            result = ExecResult.failure(
+                ErrorKind.unavailable, f"{engine.name}: unavailable — {missing}"
+            )
+        else:
             result = engine.run(program, limits)
-        finally:
-            engine.close()
+    finally:
+        if previous is None:
+            os.environ.pop(POOL_ENV, None)
+        else:
+            os.environ[POOL_ENV] = previous
     if as_json:
         click.echo(json.dumps(result.model_dump(mode="json"), ensure_ascii=False))
     else:

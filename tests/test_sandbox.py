@@ -1,0 +1,430 @@
+"""The sandbox's mechanics: isolation detection and refusal, limits, streams, the warm pool.
+
+Hostile programs live in ``test_hostile.py``; this file checks the machinery they rely on.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from backends import isolation, registry
+from backends.base import Backend
+from backends.pool import PoolManager, WarmWorker
+from backends.pyrun import run_python_program, to_exec_result
+from backends.result import ErrorKind, ExecResult, Limits
+from backends.sandbox import SANDBOX_UID, RawRun, _readonly_paths, minimal_env, run_isolated
+from reasoner.cli import main
+
+FAST = Limits(wall_seconds=3, cpu_seconds=2)
+MODES = [pytest.param(True, id="warm"), pytest.param(False, id="cold")]
+
+
+@pytest.fixture
+def no_bwrap(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
+    """A PATH without bubblewrap, with the isolation probe forgotten before and after."""
+    bindir = tmp_path / "bin"
+    bindir.mkdir()
+    monkeypatch.setenv("PATH", str(bindir))
+    isolation.reset()
+    yield
+    isolation.reset()
+
+
+def run(program: str, warm: bool, limits: Limits = FAST, **kwargs: object) -> ExecResult:
+    return run_python_program(program, limits, warm=warm, **kwargs)  # type: ignore[arg-type]
+
+
+# --------------------------------------------------------------------------- detection
+
+
+def test_this_machine_has_full_isolation() -> None:
+    iso = isolation.detect()
+    assert iso.complete, iso.problems
+    assert iso.level == "bwrap+seccomp+rlimits"
+    assert iso.refusal() is None
+
+
+def test_refuses_without_bubblewrap_and_names_the_fix(no_bwrap: None) -> None:
+    iso = isolation.detect()
+    assert iso.bwrap is None and iso.level == "seccomp+rlimits"
+    for warm in (True, False):
+        result = run("answer = 1", warm)
+        assert result.error is not None and result.error.kind is ErrorKind.unavailable
+        assert not result.error.recoverable
+        assert "apt-get install bubblewrap" in result.error.message
+        assert "REASONER_SANDBOX=weak" in result.error.message
+
+
+@pytest.mark.parametrize("warm", MODES)
+def test_weak_mode_is_an_explicit_opt_in(
+    no_bwrap: None, monkeypatch: pytest.MonkeyPatch, warm: bool
+) -> None:
+    monkeypatch.setenv("REASONER_SANDBOX", "weak")
+    manager = PoolManager()
+    monkeypatch.setattr("backends.pool.manager", manager)
+    try:
+        ok = run("import os\nopen('f', 'w').close()\nanswer = os.getcwd()", warm)
+        assert ok.ok, ok.error
+        assert ok.value and "reasoner-run-" in ok.value
+        assert not os.path.exists(ok.value) or os.listdir(ok.value) == []  # wiped
+        forked = run("import os\nos.fork()", warm)  # seccomp still works without bwrap
+        assert forked.error is not None and forked.error.kind is ErrorKind.denied
+    finally:
+        manager.shutdown()
+    assert not os.path.exists(ok.value)
+
+
+def test_unknown_sandbox_mode_is_an_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("REASONER_SANDBOX", "off")
+    with pytest.raises(ValueError, match=r"strict.*weak"):
+        isolation.detect()
+
+
+def test_seccomp_filters_are_compiled_bpf() -> None:
+    strict = isolation.seccomp_filter(allow_fork=False, allow_exec=False, protect_pids=(1, 2))
+    loose = isolation.seccomp_filter(allow_fork=True, allow_exec=True)
+    assert len(strict) % 8 == 0 and len(loose) % 8 == 0  # struct sock_filter is 8 bytes
+    assert len(strict) > len(loose)
+
+
+# --------------------------------------------------------------------------- what a program sees
+
+
+@pytest.mark.parametrize("warm", MODES)
+def test_a_program_sees_a_private_readonly_world(warm: bool, tmp_path: Path) -> None:
+    (tmp_path / "host-file").write_text("host")
+    program = f"""
+import os
+status = open('/proc/self/status').read()
+answer = {{
+    'uid': os.getuid(), 'cwd': os.getcwd(), 'cwd_files': os.listdir('.'),
+    'env': sorted(os.environ), 'host_tmp': os.path.exists({str(tmp_path)!r}),
+    'root': sorted(os.listdir('/')), 'caps': [l for l in status.splitlines()
+                                             if l.startswith('CapEff')][0].split()[1],
+    'pids': sorted(p for p in os.listdir('/proc') if p.isdigit()),
+    'home': os.path.exists('/home/') and os.listdir('/home'),
+}}
+"""
+    result = run(program, warm)
+    assert result.ok, result.error
+    seen = eval(result.value or "")  # the test's own repr of plain data
+    assert seen["uid"] == SANDBOX_UID
+    assert seen["cwd"] == "/tmp" and seen["cwd_files"] == []
+    assert set(seen["env"]) == {*minimal_env(), "HOME", "TMPDIR", "PWD"}  # PWD: bwrap's
+    assert seen["host_tmp"] is False
+    assert seen["caps"] == "0000000000000000"
+    assert seen["home"] is False
+    standard = {"etc", "usr", "tmp", "proc", "dev", "bin", "sbin", "lib", "lib32", "lib64"}
+    bound = {Path(p).parts[1] for p in _readonly_paths()}  # e.g. the venv's top directory
+    assert {"etc", "usr", "tmp", "proc", "dev"} <= set(seen["root"]) <= standard | bound
+    assert "home" not in seen["root"] and "var" not in seen["root"]
+    assert len(seen["pids"]) <= 3  # bwrap's reaper, (the supervisor,) the program
+
+
+@pytest.mark.parametrize("warm", MODES)
+def test_files_do_not_survive_into_the_next_program(warm: bool) -> None:
+    wrote = run("open('note.txt', 'w').write('x')\nanswer = 1", warm)
+    assert wrote.ok, wrote.error
+    after = run("import os\nanswer = sorted(os.listdir('.'))", warm)
+    assert after.value == "[]"
+
+
+@pytest.mark.parametrize("warm", MODES)
+def test_printing_cannot_forge_the_answer(warm: bool) -> None:
+    program = 'print(\'{"value": "999"}\')\nprint("answer = 999")\nanswer = 1'
+    result = run(program, warm)
+    assert result.ok and result.value == "1"
+    assert "999" in result.stdout
+
+
+@pytest.mark.parametrize("warm", MODES)
+def test_output_is_capped_exactly(warm: bool) -> None:
+    limits = FAST.model_copy(update={"output_bytes": 1000})
+    result = run("import sys\nsys.stdout.write('x' * 5000)\nanswer = 1", warm, limits)
+    assert result.error is not None and result.error.kind is ErrorKind.output_limit
+    assert result.stdout == "x" * 1000
+
+
+@pytest.mark.parametrize("warm", MODES)
+def test_stdin_is_empty(warm: bool) -> None:
+    result = run("import sys\nanswer = repr(sys.stdin.read())", warm)
+    assert result.value == "''"
+
+
+@pytest.mark.parametrize("warm", MODES)
+def test_cpu_and_wall_limits_are_told_apart(warm: bool) -> None:
+    limits = Limits(wall_seconds=2.5, cpu_seconds=1)
+    spin = run("while True:\n    pass", warm, limits)
+    assert spin.error is not None and spin.error.kind is ErrorKind.timeout
+    assert "CPU" in spin.error.message or "wall" in spin.error.message  # CPU unless starved
+    sleep = run("import time\ntime.sleep(30)", warm, limits)
+    assert sleep.error is not None and sleep.error.kind is ErrorKind.timeout
+    assert "2.5 s wall-clock" in sleep.error.message
+    assert 2000 < sleep.elapsed_ms < 6000
+
+
+@pytest.mark.parametrize("warm", MODES)
+def test_memory_limit_counts_the_interpreter(warm: bool) -> None:
+    limits = FAST.model_copy(update={"memory_mb": 200})
+    small = run("x = bytearray(50 * 2**20)\nanswer = len(x)", warm, limits)
+    assert small.ok, small.error
+    big = run("x = bytearray(300 * 2**20)\nanswer = len(x)", warm, limits)
+    assert big.error is not None and big.error.kind is ErrorKind.memory
+
+
+@pytest.mark.parametrize("warm", MODES)
+def test_a_large_program_streams_through(warm: bool) -> None:
+    blob = "a" * 400_000
+    result = run(f"s = {blob!r}\nanswer = len(s)", warm)
+    assert result.value == "400000"
+
+
+def test_a_failing_prelude_is_terminal() -> None:
+    result = run_python_program("answer = 1", FAST, prelude="import no_such_module_xyz\n")
+    assert result.error is not None and result.error.kind is ErrorKind.unavailable
+    assert "no_such_module_xyz" in result.error.message
+
+
+# --------------------------------------------------------------------------- non-Python engines
+
+
+BASH = "/bin/bash"  # dash cannot redirect to descriptors above 9
+
+
+def test_run_isolated_runs_any_engine_with_a_report_channel() -> None:
+    script = 'read line; echo "got $line"; echo "{\\"value\\": \\"7\\"}" >&$REASONER_REPORT_FD'
+    raw = run_isolated([BASH, "-c", script], b"hello\n", FAST, minimal_env())
+    result = to_exec_result(raw, FAST)
+    assert result.ok and result.value == "7"
+    assert result.stdout == "got hello\n"
+
+
+def test_run_isolated_engines_cannot_start_processes() -> None:
+    script = '/bin/true && echo "{\\"value\\": \\"forked\\"}" >&$REASONER_REPORT_FD'
+    raw = run_isolated([BASH, "-c", script], b"", FAST, minimal_env())
+    result = to_exec_result(raw, FAST)
+    assert not result.ok and result.value is None
+    assert result.error is not None and result.error.kind is ErrorKind.crash
+
+
+def test_run_isolated_applies_the_cpu_limit() -> None:
+    limits = Limits(wall_seconds=4, cpu_seconds=1)
+    raw = run_isolated([BASH, "-c", "while :; do :; done"], b"", limits, minimal_env())
+    result = to_exec_result(raw, limits)
+    assert result.error is not None and result.error.kind is ErrorKind.timeout
+
+
+def test_extra_readonly_paths_are_opt_in(tmp_path: Path) -> None:
+    data = tmp_path / "state.bin"
+    data.write_text("engine state\n")
+    # Builtins only: the engine cannot fork a `cat`.
+    script = (
+        f'IFS= read -r line < {data} && echo -n "$line" && '
+        'echo "{\\"value\\": \\"read\\"}" >&$REASONER_REPORT_FD'
+    )
+    hidden = to_exec_result(run_isolated([BASH, "-c", script], b"", FAST), FAST)
+    assert not hidden.ok
+    shown = to_exec_result(
+        run_isolated([BASH, "-c", script], b"", FAST, ro_paths=[str(data)]), FAST
+    )
+    assert shown.ok and shown.stdout == "engine state"
+
+
+# --------------------------------------------------------------------------- result mapping
+
+
+@pytest.mark.parametrize(
+    ("returncode", "cpu", "kind"),
+    [
+        (-signal.SIGXCPU, 2.0, ErrorKind.timeout),
+        (-signal.SIGKILL, 2.0, ErrorKind.timeout),
+        (-signal.SIGKILL, 0.01, ErrorKind.crash),
+        (-signal.SIGXFSZ, 0.1, ErrorKind.output_limit),
+        (-signal.SIGSYS, 0.1, ErrorKind.denied),
+        (-signal.SIGSEGV, 0.1, ErrorKind.crash),
+        (0, 0.1, ErrorKind.crash),
+    ],
+)
+def test_deaths_without_a_report_map_to_kinds(returncode: int, cpu: float, kind: ErrorKind) -> None:
+    raw = RawRun(returncode=returncode, stdout="", stderr="", report=None, cpu_seconds=cpu)
+    result = to_exec_result(raw, Limits(cpu_seconds=2))
+    assert result.error is not None and result.error.kind is kind
+
+
+# --------------------------------------------------------------------------- warm pool
+
+
+@pytest.fixture
+def manager(monkeypatch: pytest.MonkeyPatch) -> Iterator[PoolManager]:
+    fresh = PoolManager(max_workers=2, max_runs=3)
+    monkeypatch.setattr("backends.pool.manager", fresh)
+    yield fresh
+    fresh.shutdown()
+
+
+def _worker_pids(manager: PoolManager) -> set[int]:
+    return {w.pid for w in manager.workers()}
+
+
+def test_pool_recycles_after_max_runs(manager: PoolManager) -> None:
+    seen = []
+    for _ in range(4):
+        assert run("answer = 1", warm=True).ok
+        seen.append(_worker_pids(manager))
+    assert seen[0] == seen[1]
+    assert seen[2] != seen[1]  # the third run retired the worker; a new one waits
+    assert seen[3] == seen[2]
+
+
+def test_pool_recycles_after_a_crash(manager: PoolManager) -> None:
+    assert run("answer = 1", warm=True).ok
+    before = _worker_pids(manager)
+    crashed = run("import ctypes\nctypes.string_at(0)", warm=True)
+    assert crashed.error is not None and crashed.error.kind is ErrorKind.crash
+    assert _worker_pids(manager).isdisjoint(before)
+    assert run("answer = 2", warm=True).value == "2"
+
+
+def test_pool_restarts_a_dead_supervisor(manager: PoolManager) -> None:
+    assert run("answer = 1", warm=True).ok
+    for worker in manager.workers():
+        os.killpg(worker.pid, signal.SIGKILL)
+        worker.launched.proc.wait()
+    result = run("answer = 2", warm=True)
+    assert result.ok and result.value == "2"
+
+
+def test_pool_runs_in_parallel_threads(manager: PoolManager) -> None:
+    results: list[ExecResult] = []
+
+    def work(n: int) -> None:
+        results.append(run(f"import time\ntime.sleep(0.2)\nanswer = {n}", warm=True))
+
+    threads = [threading.Thread(target=work, args=(n,)) for n in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(r.value or "" for r in results) == [str(n) for n in range(6)]
+    assert len(manager.workers()) <= manager.max_workers
+
+
+def test_missing_warm_import_falls_back_to_cold(manager: PoolManager) -> None:
+    result = run("answer = 3", warm=True, warm_imports=("no_such_module_xyz",))
+    assert result.ok and result.value == "3"
+    assert any("no_such_module_xyz" in why for why in manager.failures().values())
+
+
+def test_supervisor_refuses_to_fork_with_threads(manager: PoolManager) -> None:
+    starts_thread = (
+        "import threading, time\n"
+        "threading.Thread(target=time.sleep, args=(60,), daemon=True).start()"
+    )
+    result = run("answer = 4", warm=True, warmup=starts_thread)
+    assert result.ok and result.value == "4"  # ran cold instead
+    assert any("thread" in why for why in manager.failures().values())
+
+
+def test_worker_reports_its_import_time() -> None:
+    iso = isolation.detect()
+    worker = WarmWorker(("json",), scratch_size_mb=64, iso=iso)
+    try:
+        raw = worker.run("answer = 5", "", FAST)
+        assert to_exec_result(raw, FAST).value == "5"
+        assert worker.import_ms is not None and worker.import_ms >= 0
+    finally:
+        worker.close()
+    assert worker.launched.proc.poll() is not None
+
+
+# --------------------------------------------------------------------------- CLI
+
+
+class _NeedsThing(Backend):
+    name = "needsthing"
+    description = "A test backend whose engine is missing."
+    languages = ("thing",)
+
+    def availability(self) -> str | None:
+        return "install thing-engine"
+
+    def run(self, program: str, limits: Limits | None = None) -> ExecResult:
+        raise AssertionError("never run when unavailable")
+
+
+@pytest.fixture
+def needs_thing() -> Iterator[None]:
+    registry.register("needsthing", lambda: _NeedsThing)
+    yield
+    registry.unregister("needsthing")
+
+
+def test_cli_exec_json(tmp_path: Path) -> None:
+    source = tmp_path / "prog.py"
+    source.write_text("print('hi')\nanswer = 6 * 7\n")
+    done = CliRunner().invoke(main, ["exec", "python", str(source), "--json"])
+    assert done.exit_code == 0, done.output
+    payload = json.loads(done.output)
+    assert {"ok", "value", "stdout", "stderr", "error", "elapsed_ms"} <= set(payload)
+    assert payload["ok"] is True and payload["value"] == "42" and payload["error"] is None
+    assert payload["stdout"] == "hi\n"
+
+
+def test_cli_exec_stdin_timeout_and_exit_code() -> None:
+    done = CliRunner().invoke(
+        main, ["exec", "python", "-", "--json", "--timeout", "1"], input="while True:\n    pass\n"
+    )
+    assert done.exit_code == 1
+    assert json.loads(done.output)["error"]["kind"] == "timeout"
+
+
+def test_cli_exec_memory_option() -> None:
+    program = "x = bytearray(400 * 2**20)\nanswer = 1\n"
+    done = CliRunner().invoke(main, ["exec", "python", "-", "--memory", "256"], input=program)
+    assert done.exit_code == 1
+    assert "memory" in done.output
+
+
+def test_cli_exec_human_output() -> None:
+    done = CliRunner().invoke(main, ["exec", "python", "-"], input="print('out')\nanswer = 'x'\n")
+    assert done.exit_code == 0
+    assert "answer: x" in done.output and "out" in done.output
+
+
+def test_cli_exec_unknown_backend_suggests() -> None:
+    done = CliRunner().invoke(main, ["exec", "pyton", "-"], input="answer = 1")
+    assert done.exit_code == 2
+    assert "Did you mean 'python'" in done.output
+
+
+def test_cli_exec_unavailable_backend(needs_thing: None) -> None:
+    done = CliRunner().invoke(main, ["exec", "needsthing", "-", "--json"], input="x")
+    assert done.exit_code == 1
+    error = json.loads(done.output)["error"]
+    assert error["kind"] == "unavailable" and "install thing-engine" in error["message"]
+
+
+def test_cli_backends_lists_availability_and_isolation(needs_thing: None) -> None:
+    done = CliRunner().invoke(main, ["backends", "--json"])
+    assert done.exit_code == 0
+    rows = {row["name"]: row for row in map(json.loads, done.output.splitlines())}
+    assert set(rows) >= {"python", "needsthing"}
+    assert rows["python"]["status"] == "available"
+    assert rows["python"]["isolation"] == "bwrap+seccomp+rlimits"
+    assert rows["needsthing"]["status"] == "unavailable — install thing-engine"
+    table = CliRunner().invoke(main, ["backends"])
+    assert "needsthing" in table.output and "sandbox: bwrap+seccomp+rlimits" in table.output
+
+
+def test_cli_backends_shows_the_refusal(no_bwrap: None) -> None:
+    done = CliRunner().invoke(main, ["backends"])
+    assert done.exit_code == 0
+    assert "refusing to run programs" in done.output
