@@ -1,0 +1,146 @@
+"""A third-party backend, defined only here, is picked up with no edit anywhere else.
+
+``fractions`` evaluates one arithmetic expression exactly with Python's ``fractions``,
+in the same sandbox as every other Python backend (``run_python_program`` + a prelude).
+It reaches the registry the two ways a plugin can: ``registry.register`` at run time,
+and an entry point in the ``reasoner.backends`` group (faked here, as installing a
+package would add it).
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+from collections.abc import Iterator
+from importlib.metadata import EntryPoint, EntryPoints
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+import backends
+from backends import Backend, ErrorKind, ExecResult, Limits, UnknownNameError
+from backends.pyrun import run_python_program
+
+PRELUDE = '''
+import ast as _ast
+import operator as _operator
+from fractions import Fraction as _Fraction
+
+_OPERATORS = {
+    _ast.Add: _operator.add, _ast.Sub: _operator.sub, _ast.Mult: _operator.mul,
+    _ast.Div: _operator.truediv, _ast.Pow: _operator.pow,
+    _ast.USub: _operator.neg, _ast.UAdd: _operator.pos,
+}
+
+def _exact(text):
+    """Evaluate + - * / ** over integers as Fractions; anything else is refused."""
+    def value(node):
+        if isinstance(node, _ast.Constant) and type(node.value) is int:
+            return _Fraction(node.value)
+        if isinstance(node, _ast.BinOp) and type(node.op) in _OPERATORS:
+            return _OPERATORS[type(node.op)](value(node.left), value(node.right))
+        if isinstance(node, _ast.UnaryOp) and type(node.op) in _OPERATORS:
+            return _OPERATORS[type(node.op)](value(node.operand))
+        raise ValueError(f"not allowed in an expression: {_ast.dump(node)[:60]}")
+    return value(_ast.parse(text.strip(), mode="eval").body)
+'''
+
+
+class FractionsBackend(Backend):
+    name = "fractions"
+    description = "Exact rational arithmetic: one expression over integers with + - * / **."
+    languages = ("fractions", "text")
+    convention = "Write one arithmetic expression; its exact value is the `answer`."
+
+    def run(self, program: str, limits: Limits | None = None) -> ExecResult:
+        return run_python_program(f"answer = _exact({program!r})", limits or Limits(),
+                                  prelude=PRELUDE)
+
+
+@pytest.fixture
+def registered() -> Iterator[None]:
+    backends.registry.register("fractions", lambda: FractionsBackend)
+    backends.get_backend.cache_clear()
+    yield
+    backends.registry.unregister("fractions")
+    backends.get_backend.cache_clear()
+
+
+@pytest.fixture
+def entry_point(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """What ``pip install reasoner-fractions`` would add: one entry point, nothing else."""
+    registry_module = importlib.import_module("backends.registry")
+    real = registry_module.entry_points
+    plugin = EntryPoint(name="fractions", value=f"{__name__}:FractionsBackend",
+                        group="reasoner.backends")
+
+    def entry_points(**params: Any) -> EntryPoints:
+        found = real(**params)
+        if all(getattr(plugin, key) == value for key, value in params.items()):
+            return EntryPoints([*found, plugin])
+        return found
+
+    monkeypatch.setattr(registry_module, "entry_points", entry_points)
+    backends.get_backend.cache_clear()
+    yield
+    backends.get_backend.cache_clear()
+
+
+def test_unknown_before_registration() -> None:
+    assert "fractions" not in backends.backend_names()
+    with pytest.raises(UnknownNameError):
+        backends.get_backend("fractions")
+
+
+@pytest.mark.usefixtures("registered")
+def test_runtime_registration_reaches_names_and_get_backend() -> None:
+    assert "fractions" in backends.backend_names()
+    engine = backends.get_backend("fractions")
+    assert isinstance(engine, FractionsBackend)
+    result = engine.run("1/3 + 1/6")
+    assert result.ok, result.error
+    assert result.value == "1/2"
+    assert engine.run("(2/3) ** 2 - 1").value == "-5/9"
+    with pytest.raises(UnknownNameError, match="Did you mean 'fractions'"):
+        backends.get_backend("fraction")
+
+
+@pytest.mark.usefixtures("entry_point")
+def test_entry_point_registration() -> None:
+    assert "fractions" in backends.backend_names()
+    assert {"python", "sympy", "prolog", "sat", "smt"} <= set(backends.backend_names())
+    result = backends.get_backend("fractions").run("7/4 - 3/4 * 1/3")
+    assert result.ok, result.error
+    assert result.value == "3/2"
+
+
+@pytest.mark.usefixtures("registered")
+def test_plugin_errors_come_back_typed() -> None:
+    engine = backends.get_backend("fractions")
+    result = engine.run("1/0")
+    assert result.error is not None and result.error.kind is ErrorKind.runtime
+    assert "ZeroDivisionError" in result.error.message
+    refused = engine.run("__import__('os').getcwd()")
+    assert refused.error is not None and "not allowed" in refused.error.message
+
+
+@pytest.mark.usefixtures("entry_point")
+def test_cli_exec_and_backends_pick_up_the_plugin() -> None:
+    from reasoner.cli import main
+
+    runner = CliRunner()
+    done = runner.invoke(main, ["exec", "fractions", "-", "--json"], input="1/3 + 1/6\n")
+    assert done.exit_code == 0, done.output
+    result = json.loads(done.output)
+    assert result["ok"] is True and result["value"] == "1/2" and result["error"] is None
+
+    failed = runner.invoke(main, ["exec", "fractions", "-", "--json"], input="1/0")
+    assert failed.exit_code == 1
+    assert json.loads(failed.output)["error"]["kind"] == "runtime"
+
+    listed = runner.invoke(main, ["backends", "--json"])
+    assert listed.exit_code == 0, listed.output
+    rows = {row["name"]: row for row in map(json.loads, listed.output.splitlines())}
+    assert rows["fractions"]["description"] == FractionsBackend.description
+    assert rows["fractions"]["available"] is True
