@@ -88,8 +88,8 @@ def _patch() -> None:
             and callable(getattr(value, "conf_budget", None))
             and value not in _ORIGINAL
         ):
-            _ORIGINAL[value] = value.solve
-            value.solve = _budgeted(value)
+            _ORIGINAL[value] = value.solve  # type: ignore[attr-defined]
+            value.solve = _budgeted(value)  # type: ignore[attr-defined]
 
 
 _patch()

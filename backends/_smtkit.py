@@ -47,7 +47,7 @@ def _unknown(reason: str) -> SolverUnknown:
     return SolverUnknown(f"z3 returned unknown: {reason or 'no reason given'}{limit}")
 
 
-def _guard_check(cls: type) -> None:
+def _guard_check(cls: Any) -> None:
     original: Callable[..., Any] = cls.check
 
     def check(self: Any, *assumptions: Any) -> Any:
@@ -61,7 +61,7 @@ def _guard_check(cls: type) -> None:
     cls.check = check
 
 
-def _guard_model(cls: type) -> None:
+def _guard_model(cls: Any) -> None:
     original: Callable[..., Any] = cls.model
 
     def model(self: Any) -> Any:
