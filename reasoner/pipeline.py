@@ -1,19 +1,46 @@
-"""The path every question takes: prompt, generate, extract, run isolated, repair, answer."""
+"""The path every question takes: route, prompt, generate, extract, run isolated, repair, answer."""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, Literal
 
 import fewshot
 from backends import Backend, ErrorKind, ExecResult, Limits, get_backend
 from reasoner import prompting
+from reasoner.choices import match_choice
 from reasoner.extraction import extract_program
 from reasoner.models import ModelEngine, get_model
-from reasoner.types import Attempt, Completion, GenerateOptions, Message, Solution
+from reasoner.routing import DEFAULT_ROUTER, DIRECT, ForcedRouter, Router, make_router
+from reasoner.types import Attempt, Completion, GenerateOptions, Message, Solution, SolutionUsage
 
-DEFAULT_BACKEND = "python"
+Fallback = Literal["direct", "none"]
+
+
+class _Metered(ModelEngine):
+    """The model as seen by one ``solve`` call: every completion is added to its usage.
+
+    One per call, so concurrent ``solve`` calls (server engines in evals) never mix counts.
+    """
+
+    provider = "metered"
+
+    def __init__(self, model: ModelEngine, usage: SolutionUsage) -> None:
+        self.model, self.usage, self.name = model, usage, model.name
+
+    @property
+    def id(self) -> str:
+        return self.model.id
+
+    def generate(self, messages: Sequence[Message], options: GenerateOptions) -> Completion:
+        completion = self.model.generate(messages, options)
+        self.usage.prompt_tokens += completion.usage.prompt_tokens
+        self.usage.cached_prompt_tokens += completion.usage.cached_prompt_tokens
+        self.usage.completion_tokens += completion.usage.completion_tokens
+        self.usage.model_seconds += completion.seconds
+        self.usage.model_calls += 1
+        return completion
 
 
 class Reasoner:
@@ -29,8 +56,10 @@ class Reasoner:
         model: ModelEngine | str | None = None,
         *,
         model_options: Mapping[str, Any] | None = None,
+        router: str | Router = DEFAULT_ROUTER,
         shots: int = 4,
         max_attempts: int = 3,
+        fallback: Fallback = "direct",
         limits: Limits | None = None,
         program_options: GenerateOptions | None = None,
         answer_options: GenerateOptions | None = None,
@@ -40,8 +69,10 @@ class Reasoner:
         if shots < 0:
             raise ValueError("shots must not be negative")
         self.model = model if isinstance(model, ModelEngine) else get_model(model, model_options)
+        self.router = router
         self.shots = shots
         self.max_attempts = max_attempts
+        self.fallback = fallback
         self.limits = limits or Limits()
         self.program_options = program_options or GenerateOptions(max_tokens=512)
         self.answer_options = answer_options or GenerateOptions(max_tokens=48)
@@ -53,31 +84,61 @@ class Reasoner:
         backend: str | None = None,
         choices: Sequence[str] | None = None,
     ) -> Solution:
-        """Answer ``question``; never raises for a program's failure, only for model errors."""
+        """Answer ``question``; a program's failure never raises, only a model error does.
+
+        ``backend`` forces a backend (or ``"direct"``); ``choices`` makes the answer one
+        of those options.
+        """
         if not question or not question.strip():
             raise ValueError("The question is empty.")
         started = time.monotonic()
-        engine = get_backend(backend or DEFAULT_BACKEND)
-        solution = Solution(question=question, backend=engine.name, model=self.model.id)
+        solution = Solution(question=question, model=self.model.id)
+        model = _Metered(self.model, solution.usage)
+        route = self._router(backend, model).route(question, choices)
+        solution.route, solution.backend = route, route.backend
+        if route.backend == DIRECT:
+            solution.answer = self._direct_answer(model, question, choices)
+        else:
+            self._answer_with_program(solution, model, get_backend(route.backend), question, choices)
+        if solution.answer is not None:
+            solution.error = None if solution.fallback is None else solution.error
+        solution.usage.total_seconds = time.monotonic() - started
+        return solution
+
+    def _router(self, backend: str | None, model: ModelEngine) -> Router:
+        if backend is not None:
+            return ForcedRouter(backend)
+        if isinstance(self.router, Router):
+            return self.router
+        return make_router(self.router, model)
+
+    def _answer_with_program(
+        self, solution: Solution, model: ModelEngine, engine: Backend, question: str,
+        choices: Sequence[str] | None,
+    ) -> None:
         missing = engine.availability()
         if missing:
             solution.error = f"backend {engine.name!r} is unavailable: {missing}"
         else:
-            result = self._write_and_run(solution, engine, question)
+            result = self._write_and_run(solution, model, engine, question)
             if result is not None and result.ok:
-                solution.answer = self._final_answer(solution, question, result, choices)
-        solution.usage.total_seconds = time.monotonic() - started
-        return solution
+                solution.answer = self._final_answer(model, question, result, choices)
+                return
+        if self.fallback == "direct":
+            # Documented fallback: no program worked, so the model answers directly;
+            # the Solution keeps the failed attempts and says it fell back.
+            solution.fallback = DIRECT
+            solution.answer = self._direct_answer(model, question, choices)
 
     def _write_and_run(
-        self, solution: Solution, engine: Backend, question: str
+        self, solution: Solution, model: ModelEngine, engine: Backend, question: str
     ) -> ExecResult | None:
         """The repair loop: up to ``max_attempts`` programs, each run isolated."""
         examples = fewshot.load(engine.name)[: self.shots]
         messages = prompting.program_messages(engine, examples, question)
         result: ExecResult | None = None
         for _ in range(self.max_attempts):
-            completion = self._generate(solution, messages, self.program_options)
+            completion = _generate(model, messages, self.program_options)
             program = engine.prepare(extract_program(completion.text, engine.languages))
             if program.strip():
                 result = engine.run(program, self.limits)
@@ -85,8 +146,7 @@ class Reasoner:
                 result = ExecResult.failure(ErrorKind.syntax, "the reply contained no program")
             solution.usage.exec_seconds += result.elapsed_ms / 1000
             solution.attempts.append(
-                Attempt(backend=engine.name, program=program, result=result,
-                        completion=completion.text)
+                Attempt(backend=engine.name, program=program, result=result, completion=completion.text)
             )
             if result.ok:
                 return result
@@ -103,24 +163,25 @@ class Reasoner:
         return result
 
     def _final_answer(
-        self, solution: Solution, question: str, result: ExecResult,
-        choices: Sequence[str] | None,
+        self, model: ModelEngine, question: str, result: ExecResult, choices: Sequence[str] | None
     ) -> str:
         value = result.value or ""
         messages = prompting.final_answer_messages(question, value, choices)
-        completion = self._generate(solution, messages, self.answer_options)
-        return prompting.clean_final_answer(completion.text) or value
+        answer = prompting.clean_final_answer(_generate(model, messages, self.answer_options).text) or value
+        return _as_choice(answer, choices)
 
-    def _generate(
-        self, solution: Solution, messages: list[Message], options: GenerateOptions
-    ) -> Completion:
-        # Everything before the last user turn can be shared with other questions.
-        options = options.model_copy(update={"prefix_messages": len(messages) - 1})
-        completion = self.model.generate(messages, options)
-        usage = solution.usage
-        usage.prompt_tokens += completion.usage.prompt_tokens
-        usage.cached_prompt_tokens += completion.usage.cached_prompt_tokens
-        usage.completion_tokens += completion.usage.completion_tokens
-        usage.model_seconds += completion.seconds
-        usage.model_calls += 1
-        return completion
+    def _direct_answer(self, model: ModelEngine, question: str, choices: Sequence[str] | None) -> str | None:
+        messages = prompting.direct_messages(question, choices)
+        answer = prompting.clean_final_answer(_generate(model, messages, self.answer_options).text)
+        return _as_choice(answer, choices) if answer else None
+
+
+def _generate(model: ModelEngine, messages: list[Message], options: GenerateOptions) -> Completion:
+    # Everything before the last user turn can be shared with other questions.
+    return model.generate(messages, options.model_copy(update={"prefix_messages": len(messages) - 1}))
+
+
+def _as_choice(answer: str, choices: Sequence[str] | None) -> str:
+    if not choices:
+        return answer
+    return match_choice(answer, choices) or answer

@@ -44,6 +44,15 @@ FINAL_EXAMPLES: tuple[tuple[str, str, str], ...] = (
 )
 
 
+DIRECT_SYSTEM = (
+    "Answer the question. Reply with the final answer only: a number, a word or a short "
+    "phrase, no explanation."
+)
+DIRECT_CHOICES_SYSTEM = (
+    "Answer the multiple-choice question. Reply with the correct option only, copied exactly."
+)
+
+
 def fence(lang: str, program: str) -> str:
     return f"```{lang}\n{program.rstrip()}\n```"
 
@@ -99,6 +108,17 @@ def final_answer_messages(
     return messages
 
 
+def direct_messages(question: str, choices: Sequence[str] | None = None) -> list[Message]:
+    """Ask for the answer with no program: for questions that need none, and as a fallback."""
+    system = DIRECT_CHOICES_SYSTEM if choices else DIRECT_SYSTEM
+    options = "".join(f"\n- {choice}" for choice in choices or ())
+    options = f"\nOptions:{options}" if options else ""
+    return [
+        Message(role="system", content=system),
+        Message(role="user", content=f"{QUESTION_PREFIX}{question.strip()}{options}"),
+    ]
+
+
 def _final_user(question: str, value: str, choices: Sequence[str] | None = None) -> str:
     options = "".join(f"\n- {choice}" for choice in choices or ())
     options = f"\nOptions:{options}" if options else ""
@@ -108,6 +128,8 @@ def _final_user(question: str, value: str, choices: Sequence[str] | None = None)
 def clean_final_answer(text: str) -> str:
     """First non-empty line, without an 'Answer:' label or a trailing full stop."""
     for line in strip_thinking(text).splitlines():
+        if line.lstrip().startswith(("```", "~~~")):
+            continue  # a fence line is never the answer
         line = line.strip().strip("`").strip()
         if not line:
             continue

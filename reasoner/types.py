@@ -61,6 +61,21 @@ class Attempt(BaseModel):
     completion: str = Field("", description="The model's raw text the program came from.")
 
 
+class Route(BaseModel):
+    """A routing decision: where the question goes, who decided, and how sure it was."""
+
+    backend: str = Field(description="A registered backend name, or 'direct'.")
+    by: str = Field(description="The router that decided: 'rules', 'model' or 'forced'.")
+    scores: dict[str, float] = Field(
+        default_factory=dict, description="Per candidate, normalised to sum to 1."
+    )
+
+    @property
+    def confidence(self) -> float:
+        """The chosen backend's score: what a caller compares to a threshold."""
+        return self.scores.get(self.backend, 0.0)
+
+
 class SolutionUsage(Usage):
     model_seconds: float = 0.0
     exec_seconds: float = 0.0
@@ -74,5 +89,9 @@ class Solution(BaseModel):
     backend: str | None = None
     attempts: list[Attempt] = Field(default_factory=list)
     usage: SolutionUsage = Field(default_factory=SolutionUsage)
+    route: Route | None = Field(None, description="How the backend was chosen.")
+    fallback: str | None = Field(
+        None, description="Set when no program worked and the answer came another way ('direct')."
+    )
     error: str | None = Field(None, description="Why there is no answer, when there is none.")
     model: str = ""

@@ -17,7 +17,7 @@ def fenced(program: str) -> str:
 
 def test_answers_with_one_program_and_a_final_answer() -> None:
     model = MockEngine("t", replies=[fenced("answer = 23 - 5 * 3"), "8"])
-    solution = Reasoner(model=model).solve("Olivia has $23 and buys five $3 bagels. Left?")
+    solution = Reasoner(model=model).solve("Olivia has $23 and buys five $3 bagels. Left?", backend="python")
     assert solution.answer == "8"
     assert solution.backend == "python"
     assert [a.result.value for a in solution.attempts] == ["8"]
@@ -31,7 +31,7 @@ def test_repairs_a_failing_program_with_the_error_shown() -> None:
         "t",
         replies=[fenced("answer = undefined_name * 2"), fenced("answer = 21 * 2"), "42"],
     )
-    solution = Reasoner(model=model).solve("What is 21 doubled?")
+    solution = Reasoner(model=model).solve("What is 21 doubled?", backend="python")
     assert solution.answer == "42"
     assert [a.result.ok for a in solution.attempts] == [False, True]
     assert solution.attempts[0].result.error is not None
@@ -45,7 +45,7 @@ def test_repairs_a_failing_program_with_the_error_shown() -> None:
 
 def test_gives_up_after_max_attempts_with_each_error_recorded() -> None:
     model = MockEngine("t", replies=[fenced("answer = 1 / 0")])
-    solution = Reasoner(model=model, max_attempts=2).solve("Divide one by zero.")
+    solution = Reasoner(model=model, max_attempts=2, fallback="none").solve("Divide one by zero.", backend="python")
     assert solution.answer is None
     assert len(solution.attempts) == 2
     assert all(a.result.error and a.result.error.kind == "runtime" for a in solution.attempts)
@@ -55,7 +55,7 @@ def test_gives_up_after_max_attempts_with_each_error_recorded() -> None:
 
 def test_a_reply_with_no_program_counts_as_a_failed_attempt() -> None:
     model = MockEngine("t", replies=["", fenced("answer = 5"), "5"])
-    solution = Reasoner(model=model).solve("Five?")
+    solution = Reasoner(model=model).solve("Five?", backend="python")
     assert solution.answer == "5"
     first = solution.attempts[0].result
     assert first.error is not None and first.error.kind == "syntax"
@@ -63,24 +63,24 @@ def test_a_reply_with_no_program_counts_as_a_failed_attempt() -> None:
 
 def test_printed_answer_is_accepted() -> None:
     model = MockEngine("t", replies=[fenced("x = 4\nprint(x * 10)"), "40"])
-    solution = Reasoner(model=model).solve("Forty?")
+    solution = Reasoner(model=model).solve("Forty?", backend="python")
     assert solution.answer == "40"
     assert solution.attempts[0].program.strip().endswith("answer = x * 10")
 
 
 def test_empty_final_reply_falls_back_to_the_value() -> None:
     model = MockEngine("t", replies=[fenced("answer = 9"), "   "])
-    assert Reasoner(model=model).solve("Nine?").answer == "9"
+    assert Reasoner(model=model).solve("Nine?", backend="python").answer == "9"
 
 
 def test_prompt_puts_examples_first_and_the_question_last() -> None:
     model = MockEngine("t", replies=[fenced("answer = 1"), "1"])
-    Reasoner(model=model, shots=2).solve("How many moons does the Earth have?")
+    Reasoner(model=model, shots=2).solve("How many moons does the Earth have?", backend="python")
     program_call = model.calls[0]
     assert [m.role for m in program_call] == ["system", "user", "assistant", "user", "assistant", "user"]
     assert program_call[-1].content.endswith("How many moons does the Earth have?")
     other = MockEngine("t", replies=[fenced("answer = 1"), "1"])
-    Reasoner(model=other, shots=2).solve("Another question entirely?")
+    Reasoner(model=other, shots=2).solve("Another question entirely?", backend="python")
     # Everything before the question is byte-identical between questions.
     assert other.calls[0][:-1] == program_call[:-1]
 
@@ -90,7 +90,7 @@ def test_usage_adds_up_over_calls() -> None:
         return "7" if "Result:" in messages[-1].content else fenced("answer = 7")
 
     model = MockEngine("t", responder=responder)
-    solution = Reasoner(model=model).solve("Seven?")
+    solution = Reasoner(model=model).solve("Seven?", backend="python")
     usage = solution.usage
     assert usage.model_calls == 2
     assert usage.prompt_tokens > usage.completion_tokens > 0
@@ -112,3 +112,62 @@ def test_unknown_backend_lists_the_known_ones() -> None:
 def test_calculator_mock_answers_arithmetic() -> None:
     solution = Reasoner(model="mock/calculator").solve("What is (12 + 30) / 7?")
     assert solution.answer == "6.0"
+
+
+def test_routes_automatically_and_records_the_route() -> None:
+    model = MockEngine("t", replies=[fenced("answer = 23 - 5 * 3"), "8"])
+    solution = Reasoner(model=model, router="rules").solve(
+        "Olivia has $23. She bought five bagels for $3 each. How much money does she have left?"
+    )
+    assert solution.route is not None and solution.route.by == "rules"
+    assert solution.backend == solution.route.backend == "python"
+    assert solution.answer == "8"
+
+
+def test_a_question_routed_direct_is_answered_without_a_program() -> None:
+    model = MockEngine("t", replies=["Paris"])
+    solution = Reasoner(model=model, router="rules").solve("What is the capital of France?")
+    assert solution.backend == "direct"
+    assert solution.answer == "Paris"
+    assert solution.attempts == []
+    assert len(model.calls) == 1
+
+
+def test_falls_back_to_a_direct_answer_when_every_program_fails() -> None:
+    model = MockEngine("t", replies=[fenced("answer = 1 / 0"), fenced("answer = 1 / 0"), "0.5"])
+    solution = Reasoner(model=model, max_attempts=2).solve("Half of one?", backend="python")
+    assert solution.fallback == "direct"
+    assert solution.answer == "0.5"
+    assert len(solution.attempts) == 2 and not any(a.result.ok for a in solution.attempts)
+    # The failed attempts stay on record, with why they failed.
+    assert solution.error and "ZeroDivisionError" in solution.error
+
+
+def test_no_fallback_when_disabled() -> None:
+    model = MockEngine("t", replies=[fenced("answer = 1 / 0")])
+    solution = Reasoner(model=model, max_attempts=1, fallback="none").solve("x?", backend="python")
+    assert solution.answer is None and solution.fallback is None
+
+
+def test_multiple_choice_answer_is_one_of_the_options() -> None:
+    choices = ["A) True", "B) False", "C) Unknown"]
+    model = MockEngine("t", replies=[fenced("answer = 'unknown'"), "It is unknown."])
+    solution = Reasoner(model=model).solve("Is the cat red?", backend="python", choices=choices)
+    assert solution.answer == "C) Unknown"
+    final_prompt = model.calls[-1][-1].content
+    assert all(choice in final_prompt for choice in choices)
+
+
+def test_router_calls_are_counted_in_usage() -> None:
+    def responder(messages: Sequence[Message]) -> str:
+        text = messages[-1].content
+        if "Result:" in text:
+            return "3"
+        if messages[0].content.startswith("You solve problems"):
+            return fenced("answer = 1 + 2")
+        return "python"  # the routing prompt
+
+    solution = Reasoner(model=MockEngine("t", responder=responder), router="model").solve("1 plus 2?")
+    assert solution.route is not None and solution.route.by == "model"
+    assert solution.usage.model_calls == 3
+    assert solution.answer == "3"

@@ -9,14 +9,20 @@ from rich.syntax import Syntax
 from backends import Limits, get_backend
 from reasoner.cli import main
 from reasoner.cli.common import console, fail, model_options, parse_model_options, user_errors
-from reasoner.pipeline import Reasoner
+from reasoner.pipeline import Fallback, Reasoner
+from reasoner.routing import DEFAULT_ROUTER, ROUTERS
 from reasoner.types import Solution
 
 
 @main.command()
 @click.argument("question")
 @model_options
-@click.option("-b", "--backend", envvar="REASONER_BACKEND", help="Force this backend.")
+@click.option("-b", "--backend", envvar="REASONER_BACKEND",
+              help="Force this backend (or 'direct'); default: the router decides.")
+@click.option("-r", "--router", type=click.Choice(ROUTERS), default=DEFAULT_ROUTER, envvar="REASONER_ROUTER",
+              help="How to choose the backend: keyword rules, a model call, or rules then the model.")
+@click.option("--fallback", type=click.Choice(["direct", "none"]), default="direct",
+              help="When no program works: answer directly (recorded in the Solution), or give up.")
 @click.option("--shots", "-k", default=4, show_default=True, help="Worked examples in the prompt.")
 @click.option("--max-attempts", default=3, show_default=True,
               help="Programs to try (the first plus repairs).")
@@ -25,15 +31,16 @@ from reasoner.types import Solution
 @click.option("--json", "as_json", is_flag=True, help="Print the Solution as one JSON object.")
 def ask(
     question: str, model: str | None, model_option: tuple[str, ...], backend: str | None,
-    shots: int, max_attempts: int, timeout: float, trace: bool, as_json: bool,
+    router: str, fallback: Fallback, shots: int, max_attempts: int, timeout: float, trace: bool,
+    as_json: bool,
 ) -> None:
     """Answer QUESTION by having the model write a program and running it isolated."""
     if not question.strip():
         fail("the question is empty; pass it as one quoted argument")
     with user_errors():
         reasoner = Reasoner(
-            model, model_options=parse_model_options(model_option), shots=shots,
-            max_attempts=max_attempts,
+            model, model_options=parse_model_options(model_option), router=router, shots=shots,
+            max_attempts=max_attempts, fallback=fallback,
             limits=Limits(wall_seconds=timeout, cpu_seconds=timeout),
         )
         solution = reasoner.solve(question, backend=backend)
@@ -48,7 +55,8 @@ def ask(
 
 
 def show_trace(solution: Solution) -> None:
-    console.print(f"[bold]route:[/] {solution.backend}   [bold]model:[/] {solution.model}")
+    by = f" (by {solution.route.by})" if solution.route else ""
+    console.print(f"[bold]route:[/] {solution.backend}{by}   [bold]model:[/] {solution.model}")
     for number, attempt in enumerate(solution.attempts, 1):
         result = attempt.result
         status = "[green]ok[/]" if result.ok else f"[red]{result.error.kind.value if result.error else 'failed'}[/]"
@@ -70,6 +78,8 @@ def show_trace(solution: Solution) -> None:
         f"model {usage.model_seconds:.1f} s · exec {usage.exec_seconds:.2f} s · "
         f"total {usage.total_seconds:.1f} s[/]"
     )
+    if solution.fallback:
+        console.print(f"[yellow]no program worked; fell back to a {solution.fallback} answer[/]")
     if solution.answer is not None:
         console.print(f"[bold green]answer:[/] {solution.answer}")
 

@@ -10,28 +10,12 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 
-from pydantic import BaseModel, Field
-
 from backends import backend_names
 from backends.registry import UnknownNameError, unknown_message
+from reasoner.types import Route
 
 DIRECT = "direct"
 """The pseudo-backend for a question that needs no program: the model answers it."""
-
-
-class Route(BaseModel):
-    """A routing decision: where the question goes, who decided, and how sure it was."""
-
-    backend: str = Field(description="A registered backend name, or 'direct'.")
-    by: str = Field(description="The router that decided: 'rules', 'model' or 'forced'.")
-    scores: dict[str, float] = Field(
-        default_factory=dict, description="Per candidate, normalised to sum to 1."
-    )
-
-    @property
-    def confidence(self) -> float:
-        """The chosen backend's score: what a caller compares to a threshold."""
-        return self.scores.get(self.backend, 0.0)
 
 
 class Router(ABC):

@@ -1,0 +1,39 @@
+"""A multiple-choice answer is always one of the options, however the model phrased it."""
+
+from __future__ import annotations
+
+import pytest
+
+from reasoner.choices import match_choice, option_text
+
+TFU = ["A) True", "B) False", "C) Unknown"]
+DATES = ["(A) 01/02/2020", "(B) 12/31/2019", "(C) 12/30/2019"]
+
+
+@pytest.mark.parametrize(
+    ("answer", "choices", "expected"),
+    [
+        ("True", TFU, "A) True"),
+        ("B", TFU, "B) False"),
+        ("(C)", TFU, "C) Unknown"),
+        ("false.", TFU, "B) False"),
+        ("The statement is unknown", TFU, "C) Unknown"),
+        ("C) Unknown", TFU, "C) Unknown"),
+        ("12/31/2019", DATES, "(B) 12/31/2019"),
+        ("(C)", DATES, "(C) 12/30/2019"),
+        ("12/30/19", DATES, "(C) 12/30/2019"),
+        ("7", ["5", "7", "9"], "7"),
+    ],
+)
+def test_match_choice(answer: str, choices: list[str], expected: str) -> None:
+    assert match_choice(answer, choices) == expected
+
+
+def test_nothing_to_match() -> None:
+    assert match_choice("", TFU) is None
+    assert match_choice("True", []) is None
+
+
+def test_option_text_drops_the_label() -> None:
+    assert [option_text(c) for c in TFU] == ["True", "False", "Unknown"]
+    assert option_text("(B) 12/31/2019") == "12/31/2019"
