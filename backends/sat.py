@@ -13,6 +13,7 @@ import re
 
 from backends._solverkit import kit_source, run_prelude_program, solver_seconds
 from backends.base import Backend
+from backends.python import assign_printed_answer
 from backends.result import ErrorKind, ExecResult, Limits
 
 _DIMACS_HEADER = re.compile(r"^\s*p\s+cnf\b", re.MULTILINE)
@@ -66,6 +67,10 @@ class SatBackend(Backend):
         if importlib.util.find_spec("pysat") is None:
             return "install python-sat: pip install 'reasoner[symbolic]'"
         return None
+
+    def prepare(self, program: str) -> str:
+        """A Python program that prints its result instead of setting ``answer`` is fixed."""
+        return program if is_dimacs(program) else assign_printed_answer(program)
 
     def run(self, program: str, limits: Limits | None = None) -> ExecResult:
         limits = limits or Limits()

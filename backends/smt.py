@@ -12,6 +12,7 @@ import re
 
 from backends._solverkit import kit_source, run_prelude_program, solver_seconds
 from backends.base import Backend
+from backends.python import assign_printed_answer
 from backends.result import ErrorKind, ExecResult, Limits
 
 _SMTLIB_START = re.compile(r"\A(?:\s*;[^\n]*\n)*\s*\(")
@@ -55,6 +56,10 @@ class SmtBackend(Backend):
         if importlib.util.find_spec("z3") is None:
             return "install z3-solver: pip install 'reasoner[symbolic]'"
         return None
+
+    def prepare(self, program: str) -> str:
+        """A Python program that prints its result instead of setting ``answer`` is fixed."""
+        return program if is_smtlib(program) else assign_printed_answer(program)
 
     def run(self, program: str, limits: Limits | None = None) -> ExecResult:
         limits = limits or Limits()

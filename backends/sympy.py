@@ -11,6 +11,7 @@ import importlib.util
 
 from backends._solverkit import run_prelude_program
 from backends.base import Backend
+from backends.python import assign_printed_answer
 from backends.result import ErrorKind, ExecResult, Limits
 
 PRELUDE = "from sympy import *\n"
@@ -36,6 +37,10 @@ class SympyBackend(Backend):
         if importlib.util.find_spec("sympy") is None:
             return "install sympy: pip install 'reasoner[symbolic]'"
         return None
+
+    def prepare(self, program: str) -> str:
+        """A program that prints its result instead of setting ``answer`` is fixed."""
+        return assign_printed_answer(program)
 
     def run(self, program: str, limits: Limits | None = None) -> ExecResult:
         limits = limits or Limits()

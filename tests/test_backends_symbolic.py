@@ -391,3 +391,17 @@ def test_remap_gives_solver_exceptions_their_kind() -> None:
     assert result.error is not None and result.error.kind is ErrorKind.unsat
     untouched = _runtime("ValueError: SolverUnknown: appears mid-line")
     assert remap(untouched) == untouched
+
+
+# --------------------------------------------------------------------------- prepare
+
+
+def test_python_forms_get_a_printed_result_assigned() -> None:
+    sympy = get_backend("sympy")
+    program = sympy.prepare("x = symbols('x')\nprint(solve(x - 3, x))\n")
+    assert_value(sympy.run(program), "[3]")
+    dimacs = "p cnf 1 1\n1 0\n"
+    assert get_backend("sat").prepare(dimacs) == dimacs
+    script = '(echo "print(1)")\n(check-sat)\n'
+    assert get_backend("smt").prepare(script) == script
+    assert "answer = m" in get_backend("smt").prepare("m = 1\nprint(m)\n")
