@@ -163,13 +163,24 @@ answer_outcome(Answer, error(no_answer, Msg)) :-
     var(Answer),
     !,
     Msg = "solve(Answer) succeeded but left Answer unbound".
-answer_outcome(Answer, value(String)) :-
+answer_outcome(Answer, error(no_answer, Msg)) :-
+    term_attvars(Answer, [_|_]),
+    !,
+    Msg = "solve(Answer) left constrained variables in Answer (CLP(FD) without label/1?); \c
+           label them so Answer is a value".
+answer_outcome(Answer, Outcome) :-
     \+ \+ ( numbervars(Answer, 0, _),
             with_output_to(string(S),
                            write_term(Answer, [quoted(false), numbervars(true),
                                                spacing(next_argument), portray(false)])),
             nb_setval(reasoner_answer, S) ),
-    nb_getval(reasoner_answer, String).
+    nb_getval(reasoner_answer, String),
+    string_length(String, Length),
+    (   Length > 100000
+    ->  format(string(Msg), "the answer is ~D characters long; the limit is 100,000", [Length]),
+        Outcome = error(output_limit, Msg)
+    ;   Outcome = value(String)
+    ).
 
 %!  classify(+Exception, -Outcome) is det.
 classify(time_limit_exceeded, error(timeout, Msg)) :-

@@ -129,6 +129,11 @@ def test_prolog_no_solution_and_no_solve_are_no_answer() -> None:
     message = assert_kind(run("prolog", "p(1).\n"), ErrorKind.no_answer)
     assert "does not define solve/1" in message
     assert_kind(run("prolog", "solve(_)."), ErrorKind.no_answer)
+    message = assert_kind(
+        run("prolog", ":- use_module(library(clpfd)).\nsolve([X, Y]) :- X #> 3, Y #= X + 1.\n"),
+        ErrorKind.no_answer,
+    )
+    assert "label" in message
 
 
 def test_prolog_runtime_error() -> None:
