@@ -110,6 +110,9 @@ def _build_state(swipl: str, target: Path) -> None:
             f"could not prepare the Prolog runner ({' | '.join(detail)}); {INSTALL_HINT}"
         )
     os.replace(partial, target)
+    for stale in target.parent.glob("prolog-runner-*.state"):
+        if stale != target:  # left by an older runner or swipl
+            stale.unlink(missing_ok=True)
 
 
 def goal_seconds(limits: Limits) -> float:
