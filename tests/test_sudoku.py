@@ -24,7 +24,7 @@ def _puzzle_file() -> Path:
 
 PUZZLE_FILE = _puzzle_file()
 PUZZLES = (
-    [(line.split(":") + [""])[:3] for line in PUZZLE_FILE.read_text().split("\n") if line.strip()]
+    [[*line.split(":"), ""][:3] for line in PUZZLE_FILE.read_text().split("\n") if line.strip()]
     if PUZZLE_FILE.is_file() else []
 )
 pytestmark = pytest.mark.skipif(
