@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import socket
 import subprocess
@@ -254,6 +255,7 @@ def llama_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             [sys.executable, "-m", "llama_cpp.server", "--model", str(model),
              "--host", "127.0.0.1", "--port", str(port), "--n_ctx", "2048"],
             stdout=log, stderr=subprocess.STDOUT,
+            env={"OMP_WAIT_POLICY": "PASSIVE", **os.environ},  # as the llamacpp engine sets it
         )
         try:
             _wait_until_up(proc, url, log_path)

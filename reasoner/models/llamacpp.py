@@ -1,0 +1,197 @@
+"""``llamacpp/<catalog name | path.gguf>``: GGUF models through llama-cpp-python, the CPU default.
+
+The prompt is built by the GGUF's own chat template (llama-cpp-python reads
+``tokenizer.chat_template`` from the file). llama-cpp-python keeps the last evaluated
+tokens in its KV cache and reuses their longest common prefix with the next prompt, so
+calls that extend or share a leading run of messages only evaluate the new tail; the
+reused count is reported as ``cached_prompt_tokens``.
+
+One engine holds one KV cache: prompts that alternate between different prefixes evict
+each other. Saving and restoring per-prefix state (``Llama.save_state``/``load_state``)
+belongs around :meth:`LlamaCppEngine._complete`, which is the only place that calls the
+model.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import time
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field
+
+from reasoner.models.base import EngineOptions, MissingExtraError, ModelEngine, ModelError
+from reasoner.models.chat import as_dicts, cut_at_stop
+from reasoner.types import Completion, GenerateOptions, Message, Usage
+
+
+class LlamaCppOptions(EngineOptions):
+    n_ctx: int = Field(4096, gt=0, description="Context window in tokens.")
+    n_threads: int = Field(
+        default_factory=lambda: os.cpu_count() or 1, gt=0,
+        description="CPU threads (default: all cores; llama-cpp-python's own default is half).",
+    )
+    n_batch: int = Field(512, gt=0, description="Prompt tokens evaluated per batch.")
+    n_gpu_layers: int = Field(0, description="Layers to offload to a GPU; -1 for all.")
+    seed: int = Field(0, description="Initial RNG seed; each call's own seed overrides it.")
+    chat_format: str | None = Field(
+        None, description="A llama-cpp-python chat format instead of the GGUF's template."
+    )
+
+
+class LlamaCppEngine(ModelEngine):
+    provider = "llamacpp"
+    Options = LlamaCppOptions
+    options: LlamaCppOptions
+
+    def __init__(self, name: str, options: Mapping[str, Any] | None = None) -> None:
+        super().__init__(name, options)
+        self.path, self.catalog_name = _resolve(name)
+        # ggml's OpenMP threads spin while waiting for each other. When another process holds
+        # a core, a spinning thread starves its partner: measured on 2 cores with one busy,
+        # decoding the 0.5B fell to 0.6-1.0 tokens/s spinning against 4-6 passive. Read by
+        # libgomp when llama.cpp loads, so it must be set before the import; an explicit
+        # setting wins.
+        os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+        try:
+            import llama_cpp
+        except ImportError as e:
+            raise MissingExtraError("llamacpp", "llama-cpp-python", "llamacpp") from e
+        start = time.perf_counter()
+        try:
+            self._llm = llama_cpp.Llama(
+                model_path=str(self.path),
+                n_ctx=self.options.n_ctx,
+                n_threads=self.options.n_threads,
+                n_threads_batch=self.options.n_threads,
+                n_batch=self.options.n_batch,
+                n_gpu_layers=self.options.n_gpu_layers,
+                seed=self.options.seed,
+                chat_format=self.options.chat_format,
+                verbose=False,
+            )
+        except (ValueError, RuntimeError, OSError) as e:
+            fix = (
+                f"Fetch it again with: reasoner models pull {self.catalog_name}"
+                if self.catalog_name
+                else "Check that it is a complete GGUF file (catalog models: "
+                "reasoner models pull NAME)."
+            )
+            raise ModelError(f"Could not load {self.path} with llama.cpp ({e}). {fix}") from e
+        self.load_seconds = time.perf_counter() - start
+
+    def generate(self, messages: Sequence[Message], options: GenerateOptions) -> Completion:
+        start = time.perf_counter()
+        before = self._llm._input_ids.copy()
+        out = self._complete(as_dicts(messages), options)
+        seconds = time.perf_counter() - start
+        choice = out["choices"][0]
+        text, stopped = cut_at_stop(choice["message"].get("content") or "", options.stop)
+        usage = out.get("usage") or {}
+        prompt_tokens = int(usage.get("prompt_tokens", 0))
+        return Completion(
+            text=text,
+            finish_reason="stop" if stopped else (choice.get("finish_reason") or "stop"),
+            usage=Usage(
+                prompt_tokens=prompt_tokens,
+                cached_prompt_tokens=self._reused(before, prompt_tokens),
+                completion_tokens=int(usage.get("completion_tokens", 0)),
+            ),
+            seconds=seconds,
+        )
+
+    def _complete(self, messages: list[dict[str, str]], options: GenerateOptions) -> Any:
+        """The one call into llama.cpp."""
+        try:
+            return self._llm.create_chat_completion(
+                messages=messages,  # type: ignore[arg-type]
+                max_tokens=options.max_tokens,
+                temperature=options.temperature,
+                top_p=options.top_p,
+                # Sampling is defined by temperature and top_p alone, as in the OpenAI API;
+                # llama-cpp-python's defaults would add top_k=40 and min_p=0.05.
+                top_k=0,
+                min_p=0.0,
+                repeat_penalty=1.0,
+                stop=[s for s in options.stop if s] or None,
+                seed=options.seed,
+            )
+        except ValueError as e:  # e.g. "Requested tokens (5000) exceed context window of 4096"
+            raise ModelError(
+                f"{self.id}: {e}. A larger context needs -M n_ctx=N "
+                f"(now {self.options.n_ctx})."
+            ) from e
+
+    def _reused(self, before: Any, prompt_tokens: int) -> int:
+        """Prompt tokens llama-cpp-python took from the KV cache instead of evaluating.
+
+        Mirrors ``Llama.generate``: it reuses the longest common prefix of the previously
+        evaluated tokens and the new prompt, but re-evaluates the prompt's last token to get
+        fresh logits unless the cache holds exactly this prompt with live logits. The prompt
+        sits at the start of ``input_ids`` after the call.
+        """
+        prompt = self._llm.input_ids[:prompt_tokens]
+        common = 0
+        for a, b in zip(before, prompt, strict=False):
+            if a != b:
+                break
+            common += 1
+        exact = len(before) == common == prompt_tokens
+        if exact and not getattr(self._llm, "_requires_eval", True):
+            return prompt_tokens
+        return max(0, min(common, prompt_tokens - 1))
+
+    def describe(self) -> dict[str, Any]:
+        info: dict[str, Any] = {
+            "id": self.id,
+            "path": str(self.path),
+            "size": self.path.stat().st_size,
+            "n_ctx": self.options.n_ctx,
+            "load_seconds": round(self.load_seconds, 3),
+        }
+        if self.catalog_name:
+            info["catalog"] = self.catalog_name
+            info.update(_manifest(self.path))
+        metadata = getattr(self._llm, "metadata", {}) or {}
+        if metadata.get("general.name"):
+            info["general_name"] = metadata["general.name"]
+        template = metadata.get("tokenizer.chat_template")
+        if template and not self.options.chat_format:
+            info["chat_template_sha256"] = hashlib.sha256(template.encode()).hexdigest()
+        return info
+
+    def close(self) -> None:
+        llm = self.__dict__.pop("_llm", None)
+        if llm is not None:
+            llm.close()
+
+
+def _resolve(name: str) -> tuple[Path, str | None]:
+    """(GGUF path, catalog name or None). Catalog names win over same-named relative paths."""
+    from reasoner import catalog
+
+    if name in catalog.CATALOG:
+        return catalog.require(name), name
+    path = Path(name).expanduser()
+    if path.suffix == ".gguf" or os.sep in name or path.exists():
+        if not path.is_file():
+            raise ModelError(
+                f"No GGUF file at {path}. Catalog models ({', '.join(catalog.names())}) "
+                "are fetched with: reasoner models pull NAME"
+            )
+        return path.resolve(), None
+    catalog.get_entry(name)  # raises UnknownModelError listing the catalog, with "did you mean"
+    raise AssertionError("unreachable")
+
+
+def _manifest(path: Path) -> dict[str, Any]:
+    """sha256 and source the catalog verified at pull time (hashing 1 GB per load is not cheap)."""
+    try:
+        manifest = json.loads((path.parent / "manifest.json").read_text())
+    except (OSError, ValueError):
+        return {}
+    return {k: manifest[k] for k in ("sha256", "source") if k in manifest}
