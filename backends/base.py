@@ -19,6 +19,9 @@ class Backend(ABC):
     languages: ClassVar[tuple[str, ...]]
     convention: ClassVar[str] = ""
     """How a program for this backend reports its answer; shown to the model."""
+    examples_file: ClassVar[str | None] = None
+    """Path to this backend's few-shot YAML; None means ``fewshot/<name>.yaml`` of this project.
+    A backend shipped in its own package points this at a file beside its module."""
 
     @abstractmethod
     def run(self, program: str, limits: Limits | None = None) -> ExecResult:

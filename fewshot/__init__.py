@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from functools import cache
 from importlib import resources
+from pathlib import Path
 
 import yaml
 from pydantic import BaseModel, TypeAdapter
@@ -25,20 +26,22 @@ def example_file(backend: str) -> str:
 
 
 @cache
-def _raw(backend: str) -> str:
-    path = resources.files(__name__) / example_file(backend)
-    if not path.is_file():
+def _raw(backend: str, path: str | None = None) -> str:
+    if path is not None:
+        return Path(path).read_text(encoding="utf-8")
+    resource = resources.files(__name__) / example_file(backend)
+    if not resource.is_file():
         raise FileNotFoundError(
             f"No few-shot examples for backend {backend!r}: expected fewshot/{example_file(backend)}"
         )
-    return path.read_text(encoding="utf-8")
+    return resource.read_text(encoding="utf-8")
 
 
-def load(backend: str) -> list[Example]:
-    """All examples for ``backend``, validated."""
-    return _examples.validate_python(yaml.safe_load(_raw(backend)) or [])
+def load(backend: str, path: str | None = None) -> list[Example]:
+    """All examples for ``backend`` (from ``path`` when a plugin ships its own), validated."""
+    return _examples.validate_python(yaml.safe_load(_raw(backend, path)) or [])
 
 
-def digest(backend: str) -> str:
+def digest(backend: str, path: str | None = None) -> str:
     """sha256 of the examples file, recorded in eval logs."""
-    return hashlib.sha256(_raw(backend).encode()).hexdigest()
+    return hashlib.sha256(_raw(backend, path).encode()).hexdigest()

@@ -134,7 +134,7 @@ class Reasoner:
         self, solution: Solution, model: ModelEngine, engine: Backend, question: str
     ) -> ExecResult | None:
         """The repair loop: up to ``max_attempts`` programs, each run isolated."""
-        examples = fewshot.load(engine.name)[: self.shots]
+        examples = fewshot.load(engine.name, engine.examples_file)[: self.shots] if self.shots else []
         messages = prompting.program_messages(engine, examples, question)
         result: ExecResult | None = None
         for _ in range(self.max_attempts):

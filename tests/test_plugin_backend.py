@@ -13,6 +13,7 @@ import importlib
 import json
 from collections.abc import Iterator
 from importlib.metadata import EntryPoint, EntryPoints
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -52,6 +53,7 @@ class FractionsBackend(Backend):
     description = "Exact rational arithmetic: one expression over integers with + - * / **."
     languages = ("fractions", "text")
     convention = "Write one arithmetic expression; its exact value is the `answer`."
+    examples_file = str(Path(__file__).with_name("data") / "fractions.yaml")
 
     def run(self, program: str, limits: Limits | None = None) -> ExecResult:
         return run_python_program(f"answer = _exact({program!r})", limits or Limits(),
@@ -144,3 +146,50 @@ def test_cli_exec_and_backends_pick_up_the_plugin() -> None:
     rows = {row["name"]: row for row in map(json.loads, listed.output.splitlines())}
     assert rows["fractions"]["description"] == FractionsBackend.description
     assert rows["fractions"]["available"] is True
+
+
+@pytest.mark.usefixtures("entry_point")
+def test_ask_uses_the_plugin_with_its_own_examples() -> None:
+    from reasoner.cli import main
+
+    replies = json.dumps(["```fractions\n1/4 + 1/4\n```", "1/2"])
+    result = CliRunner().invoke(main, [
+        "ask", "--json", "-m", "mock/script", "-M", f"replies={replies}", "--backend", "fractions",
+        "What is a quarter plus a quarter?",
+    ])
+    assert result.exit_code == 0, result.output
+    solution = json.loads(result.stdout)
+    assert solution["backend"] == "fractions"
+    assert solution["attempts"][0]["result"]["value"] == "1/2"
+    assert solution["answer"] == "1/2"
+
+
+@pytest.mark.usefixtures("entry_point")
+def test_model_router_and_prompt_pick_up_the_plugin() -> None:
+    from reasoner.models.mock import MockEngine
+    from reasoner.pipeline import Reasoner
+
+    seen: list[str] = []
+
+    def responder(messages: Any) -> str:
+        if messages[0].content.startswith("You solve problems"):
+            seen.append("program")
+            # The plugin's convention and its own examples are in the program prompt.
+            assert "Write one arithmetic expression" in messages[0].content
+            assert any("1/3 + 1/6" in m.content for m in messages)
+            return "```fractions\n1/3 + 1/3\n```"
+        if "Result:" in messages[-1].content:
+            seen.append("final")
+            return "2/3"
+        seen.append("route")
+        # The routing prompt lists the plugin with its description, from the registry.
+        assert any("Exact rational arithmetic" in m.content for m in messages)
+        return "fractions"
+
+    solution = Reasoner(model=MockEngine("t", responder=responder), router="model").solve(
+        "What is a third plus a third, as an exact fraction?"
+    )
+    assert solution.route is not None and solution.route.backend == "fractions"
+    assert solution.attempts[0].result.value == "2/3"
+    assert solution.answer == "2/3"
+    assert seen == ["route", "program", "final"]
