@@ -1,0 +1,178 @@
+"""The typed records of an eval: items a task yields, and what a run writes to disk.
+
+A run directory holds ``header.json`` (:class:`RunHeader`), ``samples.jsonl`` (one
+:class:`SampleRecord` per item and strategy) and ``summary.json`` (:class:`RunSummary`).
+Every sample carries its gold answer, options and answer format, so a run can be
+rescored from the log alone.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from evals.scoring import AnswerFormat
+from reasoner.types import Attempt
+
+SCHEMA_VERSION = 1
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Item(BaseModel):
+    """One question of a task, as every strategy sees it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    question: str = Field(description="The full text shown to the model (options included).")
+    gold: str = Field(description="The gold answer; the option letter for multiple choice.")
+    format: AnswerFormat
+    choices: list[str] | None = Field(None, description="Option texts, in letter order.")
+    gold_route: str | None = Field(None, description="The backend that obviously fits, when known.")
+
+
+class ErrorInfo(BaseModel):
+    kind: str = Field(description="'model', 'internal', or a backend ErrorKind such as 'syntax'.")
+    message: str
+
+
+class SampleUsage(BaseModel):
+    prompt_tokens: int = 0
+    cached_prompt_tokens: int = 0
+    completion_tokens: int = 0
+    model_calls: int = 0
+
+
+class SampleRecord(BaseModel):
+    """One line of ``samples.jsonl``: one item answered by one strategy."""
+
+    task: str
+    id: str
+    strategy: str
+    question: str
+    choices: list[str] | None = None
+    gold: str
+    format: AnswerFormat
+    gold_route: str | None = None
+    prediction: str | None = Field(None, description="The answer extracted from ``output``.")
+    output: str = Field("", description="The model's final reply, before extraction.")
+    correct: bool = False
+    route: str | None = Field(None, description="The backend the tool strategy used.")
+    route_by: str | None = Field(None, description="Who chose it: 'rules', 'model' or 'forced'.")
+    fallback: str | None = Field(None, description="Set when no program worked and the answer came another way.")
+    attempts: list[Attempt] = Field(default_factory=list)
+    error: ErrorInfo | None = Field(
+        None, description="Why the strategy's own path failed (set even when a fallback then answered)."
+    )
+    usage: SampleUsage = Field(default_factory=SampleUsage)
+    tokens: int = Field(0, description="Prompt plus completion tokens.")
+    seconds: float = 0.0
+    finished_at: datetime = Field(default_factory=now)
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        return (self.task, self.id, self.strategy)
+
+
+class DataFileInfo(BaseModel):
+    path: str
+    origin: str
+    sha256: str
+    pinned_sha256: str | None = None
+    matches_pin: bool | None = None
+
+
+class TaskInfo(BaseModel):
+    name: str
+    total: int = Field(description="Items in the task's file(s).")
+    selected: int = Field(description="Items after the seeded shuffle and --limit.")
+    answer_format: str
+    gold_route: str | None = None
+    data: list[DataFileInfo] = Field(default_factory=list)
+
+
+class Session(BaseModel):
+    """One invocation of ``reasoner eval`` on this directory (a run resumed N times has N+1)."""
+
+    started_at: datetime = Field(default_factory=now)
+    ended_at: datetime | None = None
+    written: int = Field(0, description="Samples this session appended.")
+    status: str = Field("running", description="'running', 'finished', 'interrupted' or 'failed'.")
+    argv: list[str] = Field(default_factory=list)
+    commit: str | None = Field(None, description="git commit of the code this session ran.")
+    dirty: bool | None = Field(None, description="True when that checkout had uncommitted edits.")
+
+    @property
+    def seconds(self) -> float:
+        return ((self.ended_at or now()) - self.started_at).total_seconds()
+
+
+class RunHeader(BaseModel):
+    """``header.json``: everything needed to know what produced the samples."""
+
+    schema_version: int = SCHEMA_VERSION
+    tasks: list[TaskInfo]
+    strategies: list[str]
+    limit: int | None
+    seed: int
+    shots: int
+    max_attempts: int
+    model: dict[str, Any] = Field(description="The engine's describe(): id, file sha256 or revision, ...")
+    model_options: dict[str, Any] = Field(default_factory=dict)
+    pipeline: dict[str, Any] = Field(default_factory=dict, description="Reasoner settings: router, fallback.")
+    sampling: dict[str, dict[str, Any]] = Field(description="GenerateOptions per kind of call.")
+    git: dict[str, Any] = Field(default_factory=dict)
+    versions: dict[str, str] = Field(default_factory=dict)
+    prompts: dict[str, str] = Field(default_factory=dict, description="sha256 of each prompt source.")
+    examples: dict[str, str] = Field(default_factory=dict, description="sha256 of each few-shot file.")
+    started_at: datetime = Field(default_factory=now)
+    ended_at: datetime | None = None
+    sessions: list[Session] = Field(default_factory=list)
+
+    @property
+    def elapsed_seconds(self) -> float:
+        """Time actually spent running, summed over sessions (not wall time between them)."""
+        return sum(s.seconds for s in self.sessions)
+
+
+class StrategyStats(BaseModel):
+    strategy: str
+    n: int
+    correct: int
+    accuracy: float
+    ci_low: float
+    ci_high: float
+    errors: int = 0
+    error_kinds: dict[str, int] = Field(default_factory=dict)
+    executable: int | None = Field(None, description="Tool samples whose program ran and gave a value.")
+    executable_rate: float | None = None
+    fallbacks: int | None = Field(None, description="Tool samples answered by the pipeline's fallback.")
+    accuracy_on_executable: float | None = None
+    routed: int | None = Field(None, description="Tool samples with a known gold route (auto-routed only).")
+    router_accuracy: float | None = None
+    mean_seconds: float = 0.0
+    mean_tokens: float = 0.0
+    mean_prompt_tokens: float = 0.0
+    mean_completion_tokens: float = 0.0
+
+
+class TaskSummary(BaseModel):
+    task: str
+    strategies: list[StrategyStats]
+
+
+class RunSummary(BaseModel):
+    """``summary.json``."""
+
+    run: str
+    model: str
+    samples: int
+    expected: int | None = Field(None, description="Items x strategies the header asks for.")
+    elapsed_seconds: float = 0.0
+    tasks: list[TaskSummary]
+    written_at: datetime = Field(default_factory=now)

@@ -1,0 +1,259 @@
+"""The strategies compared, each a few lines on top of one loaded model.
+
+- ``direct``: a short system prompt, k worked question/answer pairs, the question; the
+  reply is the answer (for multiple choice, the option).
+- ``cot``: the same k questions with their reasoning, ending "The answer is X."; the
+  answer is what follows the last "answer is".
+- ``tool``: :meth:`reasoner.pipeline.Reasoner.solve` with no backend (routed by the
+  pipeline), options passed as ``choices``; ``tool:<backend>`` forces the backend.
+
+All share the model, greedy decoding, the seed, and ``k`` (``--shots``, also the
+Reasoner's number of program examples). The examples for ``direct`` and ``cot`` are
+``evals/prompts.yaml``, written for this project (never from a test split).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import yaml
+from pydantic import BaseModel
+
+from backends import backend_names
+from backends.registry import UnknownNameError, unknown_message
+from evals.records import ErrorInfo, Item, SampleUsage
+from evals.scoring import AnswerFormat
+from evals.tasks.base import with_options
+from reasoner.extraction import strip_thinking
+from reasoner.pipeline import Reasoner
+from reasoner.prompting import clean_final_answer
+from reasoner.types import Attempt, GenerateOptions, Message
+
+BASE_STRATEGIES = ("direct", "cot", "tool")
+PROMPTS_FILE = "prompts.yaml"
+QUESTION_PREFIX = "Question: "
+
+FORMAT_HINTS: dict[AnswerFormat, str] = {
+    "number": "a number",
+    "latex": "the exact value in LaTeX",
+    "choice": "the letter of the correct option",
+    "text": "a word or a short phrase",
+}
+DIRECT_SYSTEM = "Answer the question. Reply with the final answer only: {hint}, no explanation."
+COT_SYSTEM = (
+    "Answer the question. Think step by step, then finish with one line "
+    "'The answer is X.' where X is {hint}."
+)
+DIRECT_OPTIONS = GenerateOptions(max_tokens=48, stop=["\nQuestion:"])
+COT_OPTIONS = GenerateOptions(max_tokens=512, stop=["\nQuestion:"])
+
+_ANSWER_IS = re.compile(r"answer\s+is\s*:?\s*(.+)", re.IGNORECASE)
+
+
+class Shot(BaseModel):
+    question: str
+    answer: str
+    reasoning: str
+    choices: list[str] | None = None
+
+    @property
+    def shown(self) -> str:
+        return with_options(self.question, self.choices) if self.choices else self.question
+
+
+@cache
+def _prompts_text() -> str:
+    return (resources.files("evals") / PROMPTS_FILE).read_text(encoding="utf-8")
+
+
+@cache
+def shots_for(answer_format: AnswerFormat) -> tuple[Shot, ...]:
+    pools = yaml.safe_load(_prompts_text())
+    return tuple(Shot.model_validate(s) for s in pools[answer_format])
+
+
+def prompts_digest() -> str:
+    return hashlib.sha256(_prompts_text().encode()).hexdigest()
+
+
+@dataclass
+class Outcome:
+    """What one strategy produced for one item, before scoring."""
+
+    output: str = ""
+    prediction: str | None = None
+    route: str | None = None
+    route_by: str | None = None
+    fallback: str | None = None
+    attempts: list[Attempt] = field(default_factory=list)
+    usage: SampleUsage = field(default_factory=SampleUsage)
+    error: ErrorInfo | None = None
+
+
+@dataclass
+class Context:
+    """What every strategy shares in a run: one model, one Reasoner, one k, one seed."""
+
+    reasoner: Reasoner
+    shots: int
+    seed: int = 0
+    direct_options: GenerateOptions = field(default_factory=lambda: DIRECT_OPTIONS)
+    cot_options: GenerateOptions = field(default_factory=lambda: COT_OPTIONS)
+
+    def __post_init__(self) -> None:
+        self.direct_options = self.direct_options.model_copy(update={"seed": self.seed})
+        self.cot_options = self.cot_options.model_copy(update={"seed": self.seed})
+        r = self.reasoner
+        r.program_options = r.program_options.model_copy(update={"seed": self.seed})
+        r.answer_options = r.answer_options.model_copy(update={"seed": self.seed})
+
+    def sampling(self) -> dict[str, dict[str, Any]]:
+        """Every kind of call's settings, for the run header."""
+        return {
+            "direct": self.direct_options.model_dump(),
+            "cot": self.cot_options.model_dump(),
+            "tool_program": self.reasoner.program_options.model_dump(),
+            "tool_answer": self.reasoner.answer_options.model_dump(),
+        }
+
+
+class Strategy(ABC):
+    name: str
+
+    @abstractmethod
+    def answer(self, item: Item, ctx: Context) -> Outcome:
+        """Answer ``item``; model errors propagate (the runner records them)."""
+
+    @abstractmethod
+    def extract(self, output: str, item: Item) -> str | None:
+        """The answer in the final reply; rescoring calls this again on the logged output."""
+
+
+class _Prompted(Strategy):
+    """``direct`` and ``cot``: one call with k worked examples in the prompt."""
+
+    system: str
+    with_reasoning: bool
+
+    def messages(self, item: Item, shots: int) -> list[Message]:
+        hint = FORMAT_HINTS[item.format]
+        messages = [Message(role="system", content=self.system.format(hint=hint))]
+        for shot in shots_for(item.format)[:shots]:
+            reply = f"{shot.reasoning}\nThe answer is {shot.answer}." if self.with_reasoning else shot.answer
+            messages.append(Message(role="user", content=QUESTION_PREFIX + shot.shown))
+            messages.append(Message(role="assistant", content=reply))
+        messages.append(Message(role="user", content=QUESTION_PREFIX + item.question))
+        return messages
+
+    def options(self, ctx: Context) -> GenerateOptions:
+        return ctx.cot_options if self.with_reasoning else ctx.direct_options
+
+    def answer(self, item: Item, ctx: Context) -> Outcome:
+        messages = self.messages(item, ctx.shots)
+        options = self.options(ctx).model_copy(update={"prefix_messages": len(messages) - 1})
+        completion = ctx.reasoner.model.generate(messages, options)
+        usage = SampleUsage(
+            prompt_tokens=completion.usage.prompt_tokens,
+            cached_prompt_tokens=completion.usage.cached_prompt_tokens,
+            completion_tokens=completion.usage.completion_tokens,
+            model_calls=1,
+        )
+        return Outcome(output=completion.text, prediction=self.extract(completion.text, item), usage=usage)
+
+
+class Direct(_Prompted):
+    name = "direct"
+    system = DIRECT_SYSTEM
+    with_reasoning = False
+
+    def extract(self, output: str, item: Item) -> str | None:
+        stated = answer_is(output)
+        return stated if stated is not None else clean_final_answer(output) or None
+
+
+class ChainOfThought(_Prompted):
+    name = "cot"
+    system = COT_SYSTEM
+    with_reasoning = True
+
+    def extract(self, output: str, item: Item) -> str | None:
+        stated = answer_is(output)
+        if stated is not None:
+            return stated
+        lines = strip_thinking(output).strip().splitlines()
+        return _tidy(lines[-1]) if lines else None
+
+
+def _tidy(text: str) -> str | None:
+    text = text.strip().strip("*").strip()
+    boxed = re.search(r"\\boxed\{(.*)\}", text)
+    if boxed:
+        text = boxed.group(1)
+    return text.rstrip(".").strip().strip("*").strip() or None
+
+
+def answer_is(output: str) -> str | None:
+    """What follows the last "answer is" in ``output`` (to the end of its line), if any."""
+    found = _ANSWER_IS.findall(strip_thinking(output))
+    return _tidy(found[-1]) if found else None
+
+
+class Tool(Strategy):
+    """The pipeline; ``backend=None`` lets it route."""
+
+    def __init__(self, backend: str | None = None) -> None:
+        self.backend = backend
+        self.name = f"tool:{backend}" if backend else "tool"
+
+    def answer(self, item: Item, ctx: Context) -> Outcome:
+        solution = ctx.reasoner.solve(item.question, backend=self.backend, choices=item.choices)
+        u = solution.usage
+        usage = SampleUsage(prompt_tokens=u.prompt_tokens, cached_prompt_tokens=u.cached_prompt_tokens,
+                            completion_tokens=u.completion_tokens, model_calls=u.model_calls)
+        error = None
+        if solution.error or solution.answer is None:
+            # The program path failed, even when a fallback then answered.
+            last = solution.attempts[-1].result.error if solution.attempts else None
+            kind = last.kind.value if last is not None else "unavailable" if "unavailable" in (
+                solution.error or "") else "no_answer"
+            error = ErrorInfo(kind=kind, message=solution.error or "no answer")
+        output = solution.answer or ""
+        route = solution.route.backend if solution.route is not None else solution.backend
+        return Outcome(output=output, prediction=self.extract(output, item), route=route,
+                       route_by=solution.route.by if solution.route is not None else None,
+                       fallback=solution.fallback, attempts=list(solution.attempts), usage=usage, error=error)
+
+    def extract(self, output: str, item: Item) -> str | None:
+        return output.strip() or None
+
+
+def known_strategies() -> list[str]:
+    return [*BASE_STRATEGIES, *(f"tool:{b}" for b in backend_names())]
+
+
+def make_strategy(name: str) -> Strategy:
+    name = name.strip()
+    if name == "direct":
+        return Direct()
+    if name == "cot":
+        return ChainOfThought()
+    if name == "tool":
+        return Tool()
+    if name.startswith("tool:") and name[5:] in backend_names():
+        return Tool(name[5:])
+    raise UnknownNameError(unknown_message("strategy", name, known_strategies()))
+
+
+def parse_strategies(spec: str | list[str]) -> list[Strategy]:
+    """``"direct,cot,tool"`` -> strategies, in order, without duplicates."""
+    names = spec.split(",") if isinstance(spec, str) else [n for s in spec for n in s.split(",")]
+    names = list(dict.fromkeys(n.strip() for n in names if n.strip()))
+    if not names:
+        raise ValueError("no strategy given; use e.g. --strategy direct,cot,tool")
+    return [make_strategy(n) for n in names]
