@@ -32,6 +32,7 @@ import socket
 import struct
 import sys
 import time
+from types import CodeType
 from typing import Any, NoReturn
 
 REPORT_FD_ENV = "REASONER_REPORT_FD"
@@ -141,7 +142,7 @@ def _classify(exc: BaseException) -> str:
 
 
 def run_program(
-    program: str, prelude: str, report_fd: int, seccomp: _Seccomp | None
+    program: str, prelude: str | CodeType, report_fd: int, seccomp: _Seccomp | None
 ) -> NoReturn:
     """Run the trusted prelude, lock the process down, run the program, report, exit."""
     namespace: dict[str, object] = {"__name__": "__main__", "__builtins__": __builtins__}
@@ -343,11 +344,36 @@ def _set_non_dumpable() -> None:
         raise OSError(ctypes.get_errno(), "prctl(PR_SET_DUMPABLE, 0) failed")
 
 
+_PRELUDES: dict[str, CodeType] = {}
+
+
+def _compiled_prelude(source: str) -> CodeType | str:
+    """Compile each distinct prelude once, here, rather than in every child.
+
+    Preludes are the backends' own trusted code (solver kits run to several KB, whose
+    compilation would cost every program milliseconds); the model's program is only ever
+    compiled in the child.
+    """
+    if not source:
+        return source
+    code = _PRELUDES.get(source)
+    if code is None:
+        try:
+            code = compile(source, "<prelude>", "exec")
+        except (SyntaxError, ValueError):
+            return source  # let the child report it
+        if len(_PRELUDES) >= 32:
+            _PRELUDES.clear()
+        _PRELUDES[source] = code
+    return code
+
+
 def _supervise(
     sock: socket.socket, request: dict[str, Any], fds: list[int], scratch: str,
     seccomp: _Seccomp | None,
 ) -> dict[str, Any]:
     limits = request["limits"]
+    request["prelude"] = _compiled_prelude(request.get("prelude", ""))
     pid = os.fork()
     if pid == 0:
         try:
@@ -362,10 +388,10 @@ def _supervise(
     try:
         while True:
             timeout = None if (timed_out or killed) else max(0.0, deadline - time.monotonic())
-            ready, _, _ = select.select([pidfd, sock], [], [], timeout)
+            ready, _, _ = select.select([pidfd, sock.fileno()], [], [], timeout)
             if pidfd in ready:
                 break
-            if sock in ready:
+            if sock.fileno() in ready:
                 message, _ = recv_message(sock)
                 if message is None:  # the host went away: stop everything
                     os.kill(pid, signal.SIGKILL)

@@ -300,6 +300,8 @@ class PoolManager:
         self._idle: dict[PoolKey, list[WarmWorker]] = {}
         self._busy: dict[PoolKey, int] = {}
         self._failed: dict[PoolKey, str] = {}
+        self.completed = 0
+        """Programs run by warm workers so far (statistics, benchmarks)."""
 
     def run(
         self, warm_imports: tuple[str, ...], program: str, prelude: str, limits: Limits,
@@ -314,7 +316,9 @@ class PoolManager:
         for attempt in range(2):
             worker = self._acquire(key, iso)
             try:
-                return worker.run(program, prelude, limits)
+                raw = worker.run(program, prelude, limits)
+                self.completed += 1
+                return raw
             except PoolStartError as exc:
                 self._failed[key] = str(exc)
                 raise

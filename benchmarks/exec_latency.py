@@ -1,0 +1,120 @@
+"""Milliseconds per trivial program, per backend: cold (fresh sandbox) against warm (pool).
+
+    python benchmarks/exec_latency.py [--runs 50] [--backend NAME ...] [--json]
+
+Each timing is the wall-clock time of ``Backend.run`` as the pipeline sees it, sandbox
+set-up and result mapping included. Cold runs set ``REASONER_POOL=0``: a fresh sandboxed
+interpreter per program. Warm runs reuse the pool; the first warm run (supervisor start,
+imports, warm-ups) is reported on its own and left out of the statistics. A backend
+without a pool (Prolog: one ``swipl`` process per program) shows the same path twice.
+Target: warm median under 20 ms for every backend.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import time
+
+from rich.console import Console
+from rich.table import Table
+
+from backends import backend_names, get_backend
+from backends.isolation import detect
+from backends.pool import manager
+from backends.result import Limits
+
+TARGET_MS = 20.0
+TRIVIAL: dict[str, list[tuple[str, str, str]]] = {
+    # backend: [(label, program, expected value)]
+    "python": [("python", "answer = 6 * 7", "42")],
+    "sympy": [
+        ("sympy", "answer = Rational(1, 3) + Rational(1, 6)", "1/2"),
+        ("sympy solve", "x = symbols('x')\nanswer = solve(x**2 - 4, x)", "[-2, 2]"),
+    ],
+    "prolog": [("prolog", "solve(X) :- X is 6 * 7.", "42")],
+    "sat": [("sat", "p cnf 2 2\n1 2 0\n-1 0\n", "SAT: -1 2")],
+    "smt": [("smt", "x = Int('x')\ns = Solver()\ns.add(6 * x == 42)\ns.check()\n"
+                    "answer = s.model()[x]", "7")],
+}
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def time_runs(backend_name: str, program: str, expected: str, runs: int, warm: bool) -> dict:
+    os.environ["REASONER_POOL"] = "1" if warm else "0"
+    backend = get_backend(backend_name)
+    limits = Limits()
+    times: list[float] = []
+    first_ms = None
+    for index in range(runs + (1 if warm else 0)):
+        started = time.perf_counter()
+        result = backend.run(program, limits)
+        elapsed = (time.perf_counter() - started) * 1000
+        if not result.ok or result.value != expected:
+            raise SystemExit(f"{backend_name}: unexpected result {result!r}")
+        if warm and index == 0:
+            first_ms = elapsed
+            continue
+        times.append(elapsed)
+    return {
+        "median_ms": statistics.median(times), "p95_ms": percentile(times, 0.95),
+        "runs": len(times), "first_ms": first_ms,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=50, help="timed runs per mode (>= 50)")
+    parser.add_argument("--backend", action="append", help="only these backends")
+    parser.add_argument("--json", action="store_true", help="print JSON lines instead")
+    args = parser.parse_args()
+    console = Console()
+    iso = detect()
+    if iso.refusal():
+        raise SystemExit(iso.refusal())
+    rows = []
+    for name in args.backend or backend_names():
+        backend = get_backend(name)
+        missing = backend.availability()
+        programs = TRIVIAL.get(name)
+        if missing or not programs:
+            reason = missing or "no trivial program defined for this backend"
+            console.print(f"[yellow]skipping {name}: {reason}[/]")
+            continue
+        for label, program, expected in programs:
+            cold = time_runs(name, program, expected, args.runs, warm=False)
+            pooled_before = manager.completed
+            warm = time_runs(name, program, expected, args.runs, warm=True)
+            pooled = manager.completed > pooled_before
+            rows.append({"backend": label, "pool": pooled, "cold": cold, "warm": warm})
+            if args.json:
+                print(json.dumps(rows[-1]))
+    manager.shutdown()
+    if args.json:
+        return
+    table = Table(title=f"exec latency, ms per trivial program ({iso.level}, {args.runs} runs)")
+    for column in ("backend", "cold median", "cold p95", "warm median", "warm p95",
+                   "warm start", f"warm < {TARGET_MS:g} ms"):
+        table.add_column(column, justify="left" if column == "backend" else "right")
+    for row in rows:
+        cold, warm = row["cold"], row["warm"]
+        ok = warm["median_ms"] < TARGET_MS
+        table.add_row(
+            row["backend"] + ("" if row["pool"] else " (no pool)"),
+            f"{cold['median_ms']:.1f}", f"{cold['p95_ms']:.1f}",
+            f"{warm['median_ms']:.1f}", f"{warm['p95_ms']:.1f}",
+            f"{warm['first_ms']:.0f}" if row["pool"] else "-",
+            "[green]yes[/]" if ok else "[red]no[/]",
+        )
+    console.print(table)
+
+
+if __name__ == "__main__":
+    main()
