@@ -153,17 +153,19 @@ def run_program(
         _report(report_fd, {"error": "unavailable",
                             "message": f"the backend's libraries failed to load: {exc!r}"})
         os._exit(0)
+    # Locked down before the program is even parsed: compiling hostile text is the
+    # first thing hostile text gets to do.
+    sys.addaudithook(_audit)
+    if seccomp is not None:
+        seccomp.load()
     try:
         code = compile(program, "<program>", "exec")
-    except (SyntaxError, ValueError) as exc:
+    except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
         import traceback
 
         _report(report_fd, {"error": "syntax", "message": "".join(
             traceback.format_exception_only(type(exc), exc)).strip()})
         os._exit(0)
-    sys.addaudithook(_audit)
-    if seccomp is not None:
-        seccomp.load()
     try:
         exec(code, namespace)
     except SystemExit as exc:

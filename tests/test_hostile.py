@@ -47,6 +47,8 @@ class Case:
     """A smaller memory limit, where reaching the default would only cost time."""
     seconds: float | None = None
     """A longer time limit, where the case is about another limit being reached first."""
+    modes: tuple[bool, ...] = (True, False)
+    """Python only: warm (pool) and/or cold; some attacks only make sense on a pool."""
 
 
 LIBC = "import ctypes\nlibc = ctypes.CDLL(None, use_errno=True)\n"
@@ -93,6 +95,17 @@ PYTHON = [
          "import socket\nsocket.create_connection(('127.0.0.1', @PORT@), timeout=1).sendall(b'x')", D),
     Case("python", "unix-abstract-listener",
          "import socket\ns = socket.socket(socket.AF_UNIX)\ns.connect('\\0@ABSTRACT@')", R),
+    Case("python", "steal-supervisor-socket",
+         "import os\nppid = os.getppid()\n"
+         "answer = [open(f'/proc/{ppid}/fd/{fd}', 'rb') for fd in os.listdir(f'/proc/{ppid}/fd')]",
+         D, modes=(True,)),
+    Case("python", "read-supervisor-memory",
+         "import os\nanswer = open(f'/proc/{os.getppid()}/mem', 'rb').read(64)", D, modes=(True,)),
+    Case("python", "thread-bomb",
+         "import threading, time\nwhile True:\n"
+         "    threading.Thread(target=time.sleep, args=(100,), daemon=True).start()", R),
+    Case("python", "renice", "import os\nos.nice(-10)", D),
+    Case("python", "compiler-bomb", "x = " + "(" * 100_000 + ")" * 100_000, ErrorKind.syntax),
     Case("python", "segfault-ctypes", "import ctypes\nctypes.string_at(0)", C),
     Case("python", "os-exit", "import os\nprint('bye')\nos._exit(0)", C),
     Case("python", "self-sigkill", "import os, signal\nos.kill(os.getpid(), signal.SIGKILL)", C),
@@ -185,7 +198,7 @@ NEXT = {
 
 CASES = [
     *(pytest.param(case, warm, id=f"python-{case.name}-{'warm' if warm else 'cold'}")
-      for case in PYTHON for warm in (True, False)),
+      for case in PYTHON for warm in case.modes),
     *(pytest.param(case, None, id=f"{case.backend}-{case.name}")
       for case in (*SYMPY, *PROLOG, *SMT, *SAT)),
 ]
