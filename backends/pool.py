@@ -317,10 +317,12 @@ class PoolManager:
             worker = self._acquire(key, iso)
             try:
                 raw = worker.run(program, prelude, limits)
-                self.completed += 1
+                with self._cond:
+                    self.completed += 1
                 return raw
             except PoolStartError as exc:
-                self._failed[key] = str(exc)
+                with self._cond:
+                    self._failed[key] = str(exc)
                 raise
             except PoolError:
                 if attempt:  # the supervisor died between runs twice in a row
@@ -407,8 +409,19 @@ class PoolManager:
             worker.close()
 
 
+    def forget_after_fork(self) -> None:
+        """In a forked copy of the host: drop the parent's workers without stopping them."""
+        for worker in [w for ws in self._idle.values() for w in ws]:
+            with contextlib.suppress(OSError):
+                worker.sock.close()
+        self._cond = threading.Condition()
+        self._idle, self._busy, self._failed = {}, {}, {}
+
+
 manager = PoolManager()
 atexit.register(manager.shutdown)
+# A host that forks (multiprocessing) must not share the parent's supervisors.
+os.register_at_fork(after_in_child=lambda: manager.forget_after_fork())
 
 
 def shutdown_all() -> None:

@@ -333,6 +333,28 @@ def test_supervisor_refuses_to_fork_with_threads(manager: PoolManager) -> None:
     assert any("thread" in why for why in manager.failures().values())
 
 
+def test_a_forked_host_gets_its_own_workers(manager: PoolManager) -> None:
+    import multiprocessing
+
+    assert run("answer = 1", warm=True).ok
+    parent_workers = _worker_pids(manager)
+    ctx = multiprocessing.get_context("fork")
+    queue = ctx.Queue()
+
+    def child() -> None:
+        from backends import pool
+
+        queue.put((run("answer = 2", warm=True).value, {w.pid for w in pool.manager.workers()}))
+
+    process = ctx.Process(target=child)
+    process.start()
+    value, child_workers = queue.get(timeout=60)
+    process.join(timeout=60)
+    assert value == "2" and child_workers.isdisjoint(parent_workers)
+    assert run("answer = 3", warm=True).value == "3"
+    assert _worker_pids(manager) == parent_workers
+
+
 def test_worker_reports_its_import_time() -> None:
     iso = isolation.detect()
     worker = WarmWorker(("json",), scratch_size_mb=64, iso=iso)
