@@ -134,6 +134,27 @@ def test_shared_prefix_is_reported_cached(engine: LlamaCppEngine) -> None:
 
 
 @pytest.mark.slow
+def test_prompt_longer_than_context(engine: LlamaCppEngine) -> None:
+    with pytest.raises(ModelError, match="n_ctx"):
+        engine.generate(_ask("word " * 3000), GenerateOptions(max_tokens=4))
+    after = engine.generate(_ask("What is 2 + 2? Reply with the number only."),
+                            GenerateOptions(max_tokens=4))
+    assert after.text.strip() == "4"
+
+
+@pytest.mark.slow
+def test_odd_context_size_is_padded() -> None:
+    """A context llama.cpp pads (300 -> 512) must still give the clear error, not a crash."""
+    small = LlamaCppEngine(str(_real_small_model()), {"n_ctx": "300"})
+    try:
+        assert small.describe()["n_ctx"] == 512
+        with pytest.raises(ModelError, match=r"exceed context window of 512"):
+            small.generate(_ask("word " * 600), GenerateOptions(max_tokens=4))
+    finally:
+        small.close()
+
+
+@pytest.mark.slow
 def test_same_answer_twice_when_greedy(engine: LlamaCppEngine) -> None:
     question = _ask("Name three prime numbers.")
     a = engine.generate(question, GenerateOptions(max_tokens=24))

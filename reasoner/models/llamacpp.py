@@ -28,6 +28,8 @@ from reasoner.models.base import EngineOptions, MissingExtraError, ModelEngine, 
 from reasoner.models.chat import as_dicts, cut_at_stop
 from reasoner.types import Completion, GenerateOptions, Message, Usage
 
+_CTX_PAD = 256
+
 
 class LlamaCppOptions(EngineOptions):
     n_ctx: int = Field(4096, gt=0, description="Context window in tokens.")
@@ -61,11 +63,16 @@ class LlamaCppEngine(ModelEngine):
             import llama_cpp
         except ImportError as e:
             raise MissingExtraError("llamacpp", "llama-cpp-python", "llamacpp") from e
+        # llama.cpp pads the context to a multiple of 256 but llama-cpp-python sizes its token
+        # buffer by the number asked for, and a prompt between the two crashes with a numpy
+        # broadcast error instead of "exceeds context window"; asking for the padded size
+        # keeps them in step.
+        self.n_ctx = -(-self.options.n_ctx // _CTX_PAD) * _CTX_PAD
         start = time.perf_counter()
         try:
             self._llm = llama_cpp.Llama(
                 model_path=str(self.path),
-                n_ctx=self.options.n_ctx,
+                n_ctx=self.n_ctx,
                 n_threads=self.options.n_threads,
                 n_threads_batch=self.options.n_threads,
                 n_batch=self.options.n_batch,
@@ -120,11 +127,14 @@ class LlamaCppEngine(ModelEngine):
                 stop=[s for s in options.stop if s] or None,
                 seed=options.seed,
             )
-        except ValueError as e:  # e.g. "Requested tokens (5000) exceed context window of 4096"
-            raise ModelError(
-                f"{self.id}: {e}. A larger context needs -M n_ctx=N "
-                f"(now {self.options.n_ctx})."
-            ) from e
+        except ValueError as e:
+            self._llm.reset()  # the KV cache may be half-written; evaluate afresh next time
+            hint = (
+                f" A larger context needs -M n_ctx=N (now {self.n_ctx})."
+                if "context window" in str(e)  # "Requested tokens (N) exceed context window"
+                else ""
+            )
+            raise ModelError(f"{self.id}: {e}.{hint}") from e
 
     def _reused(self, before: Any, prompt_tokens: int) -> int:
         """Prompt tokens llama-cpp-python took from the KV cache instead of evaluating.
@@ -150,7 +160,7 @@ class LlamaCppEngine(ModelEngine):
             "id": self.id,
             "path": str(self.path),
             "size": self.path.stat().st_size,
-            "n_ctx": self.options.n_ctx,
+            "n_ctx": self.n_ctx,
             "load_seconds": round(self.load_seconds, 3),
         }
         if self.catalog_name:
