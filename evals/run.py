@@ -7,9 +7,11 @@ mid-write) is cut off on the next start. Rerunning the same command skips every
 (task, id, strategy) already in the file, so a run resumes without duplicates. A lock
 file stops two processes from writing one directory at once.
 
-Items are answered in seeded-shuffle order with all strategies for an item before
-the next item, so a run stopped half-way still compares the strategies on the same
-questions.
+Items are answered in seeded-shuffle order, in blocks of :data:`BLOCK` items: every
+strategy answers the block before the next block starts. Within a block one strategy's
+calls follow each other, so an engine that reuses the previous prompt's prefix (the
+k-shot examples) re-reads little; across blocks, a run stopped half-way still compares
+the strategies on nearly the same questions.
 """
 
 from __future__ import annotations
@@ -47,6 +49,9 @@ HEADER = "header.json"
 SAMPLES = "samples.jsonl"
 SUMMARY = "summary.json"
 LOCK = ".lock"
+
+BLOCK = 10
+"""Items per block: all strategies finish a block before the next one starts."""
 
 SERVER_PROVIDERS = frozenset({"openai"})
 """Engines that talk to a server and so can take several requests at once."""
@@ -214,6 +219,26 @@ def pipeline_settings(reasoner: Reasoner) -> dict[str, Any]:
         else getattr(router, "name", type(router).__name__),
         "fallback": getattr(reasoner, "fallback", None),
     }
+
+
+def model_info(engine: ModelEngine) -> dict[str, Any]:
+    """The engine's describe(), plus the sha256 of a local model file when it lacks one:
+    from the catalog's ``manifest.json`` beside the file (verified at pull time) when its
+    size matches, else hashed here."""
+    info = dict(engine.describe())
+    path = Path(str(info["path"])) if info.get("path") else None
+    if info.get("sha256") or path is None or not path.is_file():
+        return info
+    size = path.stat().st_size
+    with contextlib.suppress(OSError, ValueError):
+        manifest = json.loads((path.parent / "manifest.json").read_text())
+        if manifest.get("size") == size and manifest.get("sha256"):
+            info.update(sha256=manifest["sha256"], sha256_from="manifest.json")
+            return info
+    from evals.data import sha256_file
+
+    info.update(sha256=sha256_file(path), sha256_from="hashed at run start")
+    return info
 
 
 def _model_identity(model: dict[str, Any]) -> dict[str, Any]:
@@ -392,7 +417,7 @@ def run_eval(
                             answer_format=lt.task.answer_format, gold_route=lt.task.gold_route, data=lt.files)
                    for lt in loaded],
             strategies=[s.name for s in strategies], limit=config.limit, seed=config.seed, shots=config.shots,
-            max_attempts=config.max_attempts, model=engine.describe(),
+            max_attempts=config.max_attempts, model=model_info(engine),
             model_options={k: str(v) for k, v in config.model_options.items()}, sampling=ctx.sampling(),
             pipeline=pipeline_settings(reasoner),
             git=git, versions=package_versions(), prompts=prompt_hashes(), examples=example_hashes(),
@@ -409,7 +434,8 @@ def run_eval(
 
         records = run_dir.read_records(repair=True)
         done = {r.key for r in records}
-        jobs = [_Job(name, item, s) for name, items in selections.items() for item in items for s in strategies
+        jobs = [_Job(name, item, s) for name, items in selections.items()
+                for start in range(0, len(items), BLOCK) for s in strategies for item in items[start:start + BLOCK]
                 if (name, item.id, s.name) not in done]
         skipped = sum(len(items) * len(strategies) for items in selections.values()) - len(jobs)
         if skipped:

@@ -126,6 +126,9 @@ def test_end_to_end_files_and_fields(tmp_path: Path) -> None:
     for task in TASKS:
         ids = [i.id for i in items_for(task)]
         assert [r.id for r in records if r.task == task and r.strategy == "direct"] == ids
+    # Blocks of items: every strategy finishes a block before the next block starts.
+    order = [(r.task, r.strategy) for r in records]
+    assert order == [(t, s) for t in TASKS for s in ("direct", "cot", "tool:python") for _ in range(LIMIT)]
     for r in records:
         assert r.tokens == r.usage.prompt_tokens + r.usage.completion_tokens > 0
         assert r.seconds >= 0 and r.error is None

@@ -1,0 +1,196 @@
+"""Generate docs/results.md (and docs/results.png) from the results run directories.
+
+The run (hours on a 2-core CPU; resumable, so rerun it after an interruption)::
+
+    nohup scripts/run_results.sh > /work/runs/results/run.log 2>&1 &
+
+which runs, for each TASK in gsm8k prontoqa svamp proofwriter gsm_system logical_deduction::
+
+    .venv/bin/reasoner eval TASK --strategy direct,cot,tool --limit 50 --seed 0 \\
+        --model qwen2.5-coder-1.5b --data-dir ../shared/datasets --out /work/runs/results/TASK
+
+Then the page, from whatever has finished::
+
+    .venv/bin/python scripts/make_results_page.py [--runs /work/runs/results] [--out docs/results.md]
+
+Only items answered by every strategy count (a paired comparison), so a task caught
+mid-run is compared on the same questions. Everything on the page is computed from the
+runs' ``samples.jsonl``; the closing paragraph is generated from the numbers with fixed
+wording rules (a difference is called a difference only when the 95% intervals do not
+overlap).
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections import defaultdict
+from datetime import datetime
+from pathlib import Path
+
+from evals import report
+from evals.records import RunHeader, SampleRecord, StrategyStats
+from evals.run import load_run
+
+TASKS = ["gsm8k", "prontoqa", "svamp", "proofwriter", "gsm_system", "logical_deduction"]
+STRATEGIES = ["direct", "cot", "tool"]
+RUN_COMMAND = "nohup scripts/run_results.sh > /work/runs/results/run.log 2>&1 &"
+TASK_COMMAND = (
+    ".venv/bin/reasoner eval TASK --strategy direct,cot,tool --limit 50 --seed 0 \\\n"
+    "    --model qwen2.5-coder-1.5b --data-dir ../shared/datasets --out /work/runs/results/TASK"
+)
+PAGE_COMMAND = ".venv/bin/python scripts/make_results_page.py"
+
+
+def paired(records: list[SampleRecord], strategies: list[str]) -> list[SampleRecord]:
+    """Records of the items every strategy has answered."""
+    by_item: dict[tuple[str, str], dict[str, SampleRecord]] = defaultdict(dict)
+    for r in records:
+        by_item[(r.task, r.id)][r.strategy] = r
+    return [by[s] for by in by_item.values() if all(s in by for s in strategies) for s in strategies]
+
+
+def _duration(seconds: float) -> str:
+    hours, rest = divmod(int(seconds), 3600)
+    return f"{hours} h {rest // 60:02d} min"
+
+
+def _verdict(a: StrategyStats, b: StrategyStats) -> str:
+    diff = 100 * (a.accuracy - b.accuracy)
+    if a.ci_low > b.ci_high:
+        return f"{a.strategy} beat {b.strategy} by {diff:.0f} points (95% intervals do not overlap)"
+    if b.ci_low > a.ci_high:
+        return f"{a.strategy} trailed {b.strategy} by {-diff:.0f} points (95% intervals do not overlap)"
+    return f"{a.strategy} vs {b.strategy}: {diff:+.0f} points, within the noise (intervals overlap)"
+
+
+def findings(stats: dict[str, dict[str, StrategyStats]]) -> list[str]:
+    lines = []
+    for task, by in stats.items():
+        if not all(s in by for s in STRATEGIES):
+            continue
+        tool, direct, cot = by["tool"], by["direct"], by["cot"]
+        parts = [_verdict(tool, direct), _verdict(tool, cot)]
+        extra = []
+        if tool.executable_rate is not None:
+            extra.append(f"programs ran on {100 * tool.executable_rate:.0f}% of items")
+        if tool.accuracy_on_executable is not None:
+            extra.append(f"{100 * tool.accuracy_on_executable:.0f}% right when they ran")
+        if tool.fallbacks:
+            note = f"{tool.fallbacks} answered by the direct fallback after every program failed"
+            if tool.fallbacks > tool.n / 2:
+                note += " (so most tool answers here are not program results)"
+            extra.append(note)
+        if tool.router_accuracy is not None:
+            extra.append(f"the router chose the expected backend for {100 * tool.router_accuracy:.0f}%")
+        lines.append(f"- **{task}** (n={tool.n}): " + "; ".join(parts) + ". Tool: " + ", ".join(extra) + ".")
+    return lines
+
+
+def build(runs_dir: Path, plot_path: Path, page_dir: Path) -> str:
+    found = [(t, runs_dir / t) for t in TASKS if (runs_dir / t / "header.json").is_file()]
+    headers: list[RunHeader] = []
+    all_records: list[SampleRecord] = []
+    for _, path in found:
+        header, records = load_run(path)
+        headers.append(header)
+        all_records += paired(records, header.strategies)
+    out = ["# Results: direct vs chain-of-thought vs tool-augmented", ""]
+    out += [
+        "> **Preview.** This run started while the pipeline, the router and the prompts were still",
+        "> changing (see the commits below); rerun it on a settled tree before quoting the numbers.",
+        "",
+    ]
+    if not all_records:
+        out += ["No task of the results run has finished an item yet.", "", _commands()]
+        return "\n".join(out) + "\n"
+
+    header = headers[0].model_copy(update={
+        "tasks": [t for h in headers for t in h.tasks],
+        "sessions": [s for h in headers for s in h.sessions],
+    })
+    summary = report.summarize(runs_dir, header, all_records)
+    report.plot([("results", summary)], plot_path)
+    stats = {t.task: {s.strategy: s for s in t.strategies} for t in summary.tasks}
+
+    sessions = [s for h in headers for s in h.sessions]
+    started = min(s.started_at for s in sessions)
+    ended = max((s.ended_at or s.started_at) for s in sessions)
+    busy = sum(s.seconds for s in sessions)
+    expected = 50 * len(TASKS) * len(STRATEGIES)
+    done = sum(len(load_run(p)[1]) for _, p in found)
+    model = headers[0].model
+    commits = sorted({(s.commit or "?")[:12] + (" (with uncommitted edits)" if s.dirty else "")
+                      for s in sessions})
+    out += [
+        f"Model: `{model.get('id')}` (GGUF sha256 `{model.get('sha256', '?')}`), greedy decoding, "
+        f"k = {headers[0].shots} examples per prompt, up to {headers[0].max_attempts} programs per question, "
+        f"router `{headers[0].pipeline.get('router')}`, fallback `{headers[0].pipeline.get('fallback')}`.",
+        f"Items: {headers[0].limit} per task, drawn by a seeded shuffle (seed {headers[0].seed}) "
+        "from the shared benchmark files.",
+        "",
+        f"**Progress and time.** {done} of {expected} samples finished "
+        f"({len(all_records)} in the paired comparison below, i.e. items answered by all three strategies). "
+        f"Compute time so far: {_duration(busy)} over sessions from {started:%Y-%m-%d %H:%M} to "
+        f"{ended:%Y-%m-%d %H:%M} UTC ({60 * done / max(busy, 1):.2f} samples per minute) on a shared "
+        f"2-core CPU, so these timings include contention from other work on the machine.",
+        "",
+        f"Code: {', '.join(commits)}.",
+        "",
+        "## Accuracy by task",
+        "",
+        "| task | n | direct | cot | tool |",
+        "|---|---|---|---|---|",
+    ]
+    for task, by in stats.items():
+        cells = []
+        for s in STRATEGIES:
+            st = by.get(s)
+            cells.append("–" if st is None else
+                         f"{100 * st.accuracy:.0f}% [{100 * st.ci_low:.0f}, {100 * st.ci_high:.0f}]")
+        n = max(st.n for st in by.values())
+        out.append(f"| {task} | {n} | " + " | ".join(cells) + " |")
+    rel = plot_path.relative_to(page_dir) if plot_path.is_relative_to(page_dir) else plot_path
+    out += ["", "95% Wilson intervals in brackets.", "", f"![accuracy per task and strategy]({rel})", ""]
+    out += ["## Where tools helped and where they did not", ""]
+    out += findings(stats) or ["No task has all three strategies on the same items yet."]
+    out += [
+        "",
+        "With 50 items per task an interval spans roughly ±14 points, so only large differences",
+        "are distinguishable; the per-sample logs (`samples.jsonl`) hold every program, its",
+        "result and the model's raw replies for anyone who wants to check a verdict.",
+        "",
+        "## Details per task",
+        "",
+        report.to_markdown(report.rows_for([("results", summary)])),
+        _commands(),
+    ]
+    return "\n".join(out) + "\n"
+
+
+def _commands() -> str:
+    return "\n".join([
+        "## How to reproduce", "",
+        "The run (resumable: run it again after an interruption and it continues):", "",
+        "```sh", RUN_COMMAND, "```", "",
+        "which runs, for each TASK in " + ", ".join(TASKS) + ":", "",
+        "```sh", TASK_COMMAND, "```", "",
+        "and this page:", "", "```sh", PAGE_COMMAND, "```", "",
+        "Compare or rescore any run directory with `reasoner compare DIR...` and `reasoner rescore DIR`.",
+    ])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", type=Path, default=Path("/work/runs/results"))
+    parser.add_argument("--out", type=Path, default=Path("docs/results.md"))
+    parser.add_argument("--plot", type=Path, default=None, help="default: results.png beside --out")
+    args = parser.parse_args()
+    plot = args.plot or args.out.with_name("results.png")
+    page = build(args.runs, plot, args.out.parent)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(page)
+    print(f"wrote {args.out} ({datetime.now():%H:%M})")
+
+
+if __name__ == "__main__":
+    main()
