@@ -24,6 +24,7 @@ scanning stdout, so printing cannot forge it.
 
 from __future__ import annotations
 
+import atexit
 import base64
 import contextlib
 import functools
@@ -35,6 +36,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -54,6 +56,7 @@ _ETC_FILES = (
     "alternatives", "ld.so.cache", "ld.so.conf", "ld.so.conf.d", "localtime", "nsswitch.conf",
     "passwd", "group", "hosts", "os-release",
 )
+_DEVICES = ("null", "zero", "urandom")
 
 
 class SandboxUnavailable(RuntimeError):
@@ -152,6 +155,37 @@ def _readonly_paths() -> tuple[str, ...]:
     return tuple(kept)
 
 
+_etc_lock = threading.Lock()
+_etc_dir: str | None = None
+
+
+def _etc_copy() -> str:
+    """A private copy of the few /etc entries programs need, bound as the sandbox's /etc.
+
+    One bind instead of one per file (a mount costs time on every run), and nothing else
+    of /etc (``shadow``, keys, service credentials) is there to read. Made once per host
+    process, so it follows changes such as a new ``ld.so.cache``; removed at exit.
+    """
+    global _etc_dir
+    with _etc_lock:
+        if _etc_dir is not None and os.path.isdir(_etc_dir):
+            return _etc_dir
+        target = tempfile.mkdtemp(prefix="reasoner-etc-")
+        os.chmod(target, 0o755)
+        for name in _ETC_FILES:
+            source = f"/etc/{name}"
+            dest = os.path.join(target, name)
+            if os.path.islink(source):
+                os.symlink(os.readlink(source), dest)
+            elif os.path.isdir(source):
+                shutil.copytree(source, dest, symlinks=True)
+            elif os.path.isfile(source):
+                shutil.copy2(source, dest)
+        atexit.register(shutil.rmtree, target, ignore_errors=True)
+        _etc_dir = target
+        return target
+
+
 def _top_level_links() -> list[str]:
     """Recreate /bin, /lib, ... as on the host: symlinks into /usr on merged-usr systems."""
     args: list[str] = []
@@ -190,15 +224,15 @@ def bwrap_command(
     for path in _readonly_paths():
         args += ["--ro-bind", path, path]
     args += _top_level_links()
-    for name in _ETC_FILES:
-        if os.path.exists(f"/etc/{name}"):
-            args += ["--ro-bind", f"/etc/{name}", f"/etc/{name}"]
-    args += [
-        "--proc", "/proc",
-        "--dev", "/dev",
-        "--remount-ro", "/dev",  # else /dev/shm would be an uncapped writable tmpfs
-        "--size", str(scratch_mb * 1024 * 1024), "--perms", "0700", "--tmpfs", SCRATCH,
-    ]
+    args += ["--ro-bind", _etc_copy(), "/etc", "--proc", "/proc"]
+    # A few device nodes rather than bwrap's --dev (a tmpfs with /dev/shm, ptys and a
+    # dozen mounts): each mount costs time on every run, and /dev stays read-only.
+    for name in _DEVICES:
+        args += ["--dev-bind", f"/dev/{name}", f"/dev/{name}"]
+    for name, target in (("fd", "/proc/self/fd"), ("stdin", "/proc/self/fd/0"),
+                         ("stdout", "/proc/self/fd/1"), ("stderr", "/proc/self/fd/2")):
+        args += ["--symlink", target, f"/dev/{name}"]
+    args += ["--size", str(scratch_mb * 1024 * 1024), "--perms", "0700", "--tmpfs", SCRATCH]
     for path in ro_paths:  # after the tmpfs, so that paths under /tmp work too
         real = os.path.realpath(path)
         args += ["--ro-bind", real, real]

@@ -77,7 +77,8 @@ PYTHON = [
     Case("python", "ptrace-attach", f"{LIBC}if libc.ptrace(16, 1, 0, 0) != 0:\n{RAISE_ERRNO}", D),
     Case("python", "write-root", "open('/escape-@TAG@', 'w').write('x')", D),
     Case("python", "write-project", "open('@PROJECT_CANARY@', 'w').write('x')", D),
-    Case("python", "write-dev-shm", "open('/dev/shm/escape-@TAG@', 'w').write('x')", D),
+    Case("python", "write-dev", "open('/dev/escape-@TAG@', 'w').write('x')", D),
+    Case("python", "write-dev-shm", "open('/dev/shm/escape-@TAG@', 'w').write('x')", R),
     Case("python", "write-host-tmp", "open('@HOST_TMP_CANARY@', 'w').write('x')", R),
     Case("python", "symlink-out",
          "import os\nos.symlink('@HOST_TMP_DIR@', 'link')\nopen('link/escape.txt', 'w').write('x')", R),
@@ -239,6 +240,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
         Path(f"/tmp/reasoner-escape-{TAG}"),
         PROJECT / f"escape-{TAG}",
         Path(f"/dev/shm/escape-{TAG}"),
+        Path(f"/dev/escape-{TAG}"),
         Path(f"/escape-{TAG}"),
     ]
     substitutions = {
