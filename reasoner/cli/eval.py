@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import sys
+import textwrap
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -66,6 +67,7 @@ def eval_command(
 
     \b
     Tasks: {tasks}
+
     Writes OUT/header.json, OUT/samples.jsonl (one line per item and strategy) and
     OUT/summary.json, then prints the accuracy table.
     """
@@ -91,7 +93,9 @@ def eval_command(
     )
 
 
-eval_command.help = (eval_command.help or "").replace("{tasks}", ", ".join(task_names()))
+eval_command.help = (eval_command.help or "").replace(
+    "{tasks}", "\n    ".join(textwrap.wrap(", ".join(task_names()), 70))
+)
 
 
 @main.command("rescore")
