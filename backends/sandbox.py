@@ -6,12 +6,13 @@ The program never runs in the calling process. With the isolation that
 
 * **bubblewrap**: new user, network, pid, ipc, uts and cgroup namespaces, so no
   network at all and no view of the host's processes; an allow-listed read-only view
-  of the filesystem (``/usr``, the Python installation and its ``sys.path``, a few
-  files of ``/etc``; not ``/home``, ``/root``, ``/tmp`` or the rest of ``/etc``) with the
+  of the filesystem (``/usr``, the Python installation and its library path, this
+  package, a copy of a few ``/etc`` entries, ``/dev/{null,zero,urandom}``; not
+  ``/home``, ``/root``, ``/tmp``, the project checkout or the rest of ``/etc``) with the
   root itself read-only; a private tmpfs at ``/tmp`` capped in size, which is the
-  working directory and vanishes with the sandbox; no capabilities; no new user
-  namespaces; a new session; killed when the caller dies. The program is pid 2 of its
-  namespace (bwrap's reaper is pid 1), so ``SIGXCPU`` still reaches it.
+  working directory and vanishes with the sandbox; uid 65534 and no capabilities; no
+  new user namespaces; a new session; killed when the caller dies. The program is pid
+  2 of its namespace (bwrap's reaper is pid 1), so ``SIGXCPU`` still reaches it.
 * **seccomp**: no new processes, no exec (Python programs), no sockets but AF_UNIX,
   no ptrace/mount/unshare/bpf/io_uring (see ``isolation.seccomp_filter``).
 * **rlimits** on CPU time, address space, file size, open files and core dumps.
