@@ -153,6 +153,9 @@ def run_program(
         _report(report_fd, {"error": "unavailable",
                             "message": f"the backend's libraries failed to load: {exc!r}"})
         os._exit(0)
+    # Line-buffered, so what a program printed before a timeout kill still reaches the
+    # model (a print-heavy program is capped at the output limit anyway).
+    sys.stdout.reconfigure(line_buffering=True)  # type: ignore[union-attr]
     # Locked down before the program is even parsed: compiling hostile text is the
     # first thing hostile text gets to do.
     sys.addaudithook(_audit)

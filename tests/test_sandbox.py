@@ -172,6 +172,13 @@ def test_cpu_and_wall_limits_are_told_apart(warm: bool) -> None:
 
 
 @pytest.mark.parametrize("warm", MODES)
+def test_output_before_a_timeout_is_kept(warm: bool) -> None:
+    result = run("print('step 1')\nimport time\ntime.sleep(30)", warm, Limits(wall_seconds=1))
+    assert result.error is not None and result.error.kind is ErrorKind.timeout
+    assert result.stdout == "step 1\n"
+
+
+@pytest.mark.parametrize("warm", MODES)
 def test_memory_limit_counts_the_interpreter(warm: bool) -> None:
     limits = FAST.model_copy(update={"memory_mb": 200})
     small = run("x = bytearray(50 * 2**20)\nanswer = len(x)", warm, limits)
