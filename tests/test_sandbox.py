@@ -82,6 +82,21 @@ def test_weak_mode_is_an_explicit_opt_in(
     assert not os.path.exists(ok.value)
 
 
+def test_refuses_without_seccomp_and_names_the_fix(monkeypatch: pytest.MonkeyPatch) -> None:
+    def missing(**_: object) -> bytes:
+        raise ImportError("No module named 'pyseccomp'")
+
+    monkeypatch.setattr(isolation, "seccomp_filter", missing)
+    isolation.reset()
+    try:
+        iso = isolation.detect()
+        assert not iso.seccomp and iso.level == "bwrap+rlimits"
+        refusal = iso.refusal()
+        assert refusal is not None and "pip install pyseccomp" in refusal
+    finally:
+        isolation.reset()
+
+
 def test_unknown_sandbox_mode_is_an_error(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("REASONER_SANDBOX", "off")
     with pytest.raises(ValueError, match=r"strict.*weak"):
