@@ -21,6 +21,7 @@ skips ``atexit`` handlers the program may have registered.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import gc
 import json
@@ -141,6 +142,19 @@ def _classify(exc: BaseException) -> str:
     return "runtime"
 
 
+def _done(report_fd: int) -> NoReturn:
+    """Flush, close the output and report pipes (the host sees end-of-file now, not after
+    the process has been torn down), exit without running ``atexit`` handlers."""
+    for stream in (sys.stdout, sys.stderr):
+        # A closed or broken stdout is the program's business.
+        with contextlib.suppress(BaseException):
+            stream.flush()
+    for fd in (1, 2, report_fd):
+        with contextlib.suppress(OSError):
+            os.close(fd)
+    os._exit(0)
+
+
 def run_program(
     program: str, prelude: str | CodeType, report_fd: int, seccomp: _Seccomp | None
 ) -> NoReturn:
@@ -152,7 +166,7 @@ def run_program(
     except BaseException as exc:
         _report(report_fd, {"error": "unavailable",
                             "message": f"the backend's libraries failed to load: {exc!r}"})
-        os._exit(0)
+        _done(report_fd)
     # Line-buffered, so what a program printed before a timeout kill still reaches the
     # model (a print-heavy program is capped at the output limit anyway).
     sys.stdout.reconfigure(line_buffering=True)  # type: ignore[union-attr]
@@ -168,14 +182,14 @@ def run_program(
 
         _report(report_fd, {"error": "syntax", "message": "".join(
             traceback.format_exception_only(type(exc), exc)).strip()})
-        os._exit(0)
+        _done(report_fd)
     try:
         exec(code, namespace)
     except SystemExit as exc:
         if exc.code not in (None, 0):
             _report(report_fd, {"error": "runtime",
                                 "message": f"the program exited with status {exc.code}"})
-            os._exit(0)
+            _done(report_fd)
     except BaseException as exc:
         kind = _classify(exc)
         try:
@@ -185,12 +199,7 @@ def run_program(
         if kind == "memory":
             message = f"{message} (the memory limit was reached)"
         _report(report_fd, {"error": kind, "message": message})
-        os._exit(0)
-    try:
-        sys.stdout.flush()
-        sys.stderr.flush()
-    except BaseException:  # a closed or broken stdout is the program's business
-        pass
+        _done(report_fd)
     if "answer" not in namespace:
         _report(report_fd, {"error": "no_answer", "message": "the program did not set `answer`"})
     else:
@@ -198,7 +207,7 @@ def run_program(
             _report(report_fd, _render(namespace["answer"]))
         except BaseException as exc:
             _report(report_fd, {"error": "runtime", "message": f"could not render answer: {exc!r}"})
-    os._exit(0)
+    _done(report_fd)
 
 
 def main_cold() -> NoReturn:
@@ -306,8 +315,6 @@ def serve(sock_fd: int) -> NoReturn:
 
         for name in hello.get("warm_imports", []):
             importlib.import_module(name)
-        import contextlib
-
         for block in hello.get("warmups", []):
             # Trusted code from the host (never the model's): fills lazy imports and
             # caches, e.g. SymPy imports a dozen modules on the first subtraction. A
