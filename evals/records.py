@@ -102,7 +102,9 @@ class Session(BaseModel):
     started_at: datetime = Field(default_factory=now)
     ended_at: datetime | None = None
     written: int = Field(0, description="Samples this session appended.")
-    status: str = Field("running", description="'running', 'finished', 'interrupted' or 'failed'.")
+    status: str = Field(
+        "running", description="'running', 'finished', 'interrupted' (Ctrl-C), 'failed' or 'killed'."
+    )
     argv: list[str] = Field(default_factory=list)
     commit: str | None = Field(None, description="git commit of the code this session ran.")
     dirty: bool | None = Field(None, description="True when that checkout had uncommitted edits.")

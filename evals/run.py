@@ -333,6 +333,20 @@ def _check_compatible(old: RunHeader, new: RunHeader, run_dir: Path) -> None:
         )
 
 
+def _close_killed_sessions(header: RunHeader, records: Sequence[SampleRecord]) -> None:
+    """A session killed outright never wrote its end: end it at its last saved sample,
+    so the run's compute time does not count the hours it lay dead."""
+    for session in header.sessions:
+        if session.ended_at is None:
+            mine = [r.finished_at for r in records if r.finished_at >= session.started_at]
+            later = [s.started_at for s in header.sessions if s.started_at > session.started_at]
+            if later:
+                mine = [t for t in mine if t < min(later)]
+            session.ended_at = max(mine, default=session.started_at)
+            session.written = len(mine)
+            session.status = "killed"
+
+
 def _merge(old: RunHeader, new: RunHeader) -> RunHeader:
     """The resumed run covers the union of tasks and strategies, the larger limit."""
     tasks = {t.name: t for t in old.tasks}
@@ -407,6 +421,9 @@ def run_eval(
     run_dir = RunDir(config.out)
     with run_dir.lock():
         old = run_dir.read_header() if run_dir.exists() else None
+        records = run_dir.read_records(repair=True)
+        if old is not None:
+            _close_killed_sessions(old, records)
         engine = model or get_model(config.model, config.model_options)
         reasoner = Reasoner(model=engine, shots=config.shots, max_attempts=config.max_attempts)
         ctx = Context(reasoner=reasoner, shots=config.shots, seed=config.seed)
@@ -432,7 +449,6 @@ def run_eval(
         header.ended_at = None
         run_dir.write_header(header)
 
-        records = run_dir.read_records(repair=True)
         done = {r.key for r in records}
         jobs = [_Job(name, item, s) for name, items in selections.items()
                 for start in range(0, len(items), BLOCK) for s in strategies for item in items[start:start + BLOCK]

@@ -224,6 +224,10 @@ def test_resume_after_sigkill_of_the_cli(tmp_path: Path) -> None:
     records = RunDir(out).read_records()
     assert len(records) == 24 == len({r.key for r in records})
     assert f"{killed_at} already done" in done.stderr
+    sessions = RunHeader.model_validate_json((out / "header.json").read_text()).sessions
+    assert [s.status for s in sessions] == ["killed", "finished"]
+    assert sessions[0].written == killed_at and sessions[0].ended_at is not None
+    assert sessions[0].ended_at <= sessions[1].started_at
 
 
 def test_errors_are_recorded_per_sample_and_the_run_goes_on(tmp_path: Path) -> None:
