@@ -17,11 +17,6 @@ def main() -> None:
 
 def _register_commands() -> None:
     # Imported for their side effect of adding commands to ``main``.
-    from reasoner.cli import ask  # noqa: F401
-    from reasoner.cli import eval  # noqa: F401
-    from reasoner.cli import exec  # noqa: F401
-    from reasoner.cli import models  # noqa: F401
-    from reasoner.cli import route  # noqa: F401
-
+    from reasoner.cli import ask, eval, exec, models, route  # noqa: F401
 
 _register_commands()

@@ -51,5 +51,5 @@ class ModelEngine(ABC):
         """What identifies this model in an eval log (file hash, revision, ...)."""
         return {"id": self.id}
 
-    def close(self) -> None:
+    def close(self) -> None:  # noqa: B027 - optional hook; engines without resources skip it
         """Free the model's memory."""
