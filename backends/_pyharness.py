@@ -110,9 +110,22 @@ def _report(fd: int, payload: dict[str, object]) -> None:
         data = data[os.write(fd, data):]
 
 
+def _holds_sympy(value: object, depth: int = 0) -> bool:
+    """A SymPy object, or a container of them (a ``solve`` dict, a list of roots)."""
+    if type(value).__module__.startswith("sympy"):
+        return True
+    if depth >= 3:
+        return False
+    if isinstance(value, dict):
+        return any(_holds_sympy(k, depth + 1) or _holds_sympy(v, depth + 1) for k, v in value.items())
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return any(_holds_sympy(item, depth + 1) for item in value)
+    return False
+
+
 def _render(value: object) -> dict[str, object]:
     rendered: dict[str, object] = {"value": str(value)}
-    if type(value).__module__.startswith("sympy"):
+    if _holds_sympy(value):
         try:
             from sympy import latex  # already imported by the program
 

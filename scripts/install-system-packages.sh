@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Install the Debian packages reasoner's backends need, only where missing.
 #   swi-prolog-core, swi-prolog-core-packages: the Prolog backend (the latter has library(time))
-#   bubblewrap: the sandbox's namespaces
+#   bubblewrap, libseccomp2: the sandbox (namespaces; seccomp filters through pyseccomp)
 set -euo pipefail
-packages=(swi-prolog-core swi-prolog-core-packages bubblewrap)
+packages=(swi-prolog-core swi-prolog-core-packages bubblewrap libseccomp2)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

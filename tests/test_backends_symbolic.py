@@ -65,10 +65,16 @@ answer = Tuple(solution[x], solution[y])
 
 
 def test_sympy_solution_dict_and_radicals_render_exactly() -> None:
-    assert_value(run("sympy", """
+    solution = run("sympy", """
 x, y = symbols('x y')
 answer = solve([x + y - 1, x - y - Rational(1, 3)], [x, y])
-"""), "{x: 2/3, y: 1/3}")
+""")
+    assert_value(solution, "{x: 2/3, y: 1/3}")
+    # A container of SymPy values (solve's dict) is rendered as LaTeX too.
+    assert r"\frac{2}{3}" in solution.extra["latex"]
+    roots = run("sympy", "x = symbols('x')\nanswer = solve(x**2 - 2, x)")
+    assert r"\sqrt{2}" in roots.extra["latex"]
+    assert "latex" not in run("python", "answer = [1, 2]").extra
     result = run("sympy", "x = symbols('x')\nanswer = FiniteSet(*solve(x**2 - 8, x))")
     assert_value(result, "{-2*sqrt(2), 2*sqrt(2)}")
     assert "sqrt" in result.extra["latex"]
