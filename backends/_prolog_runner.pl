@@ -3,7 +3,8 @@
 
     Invoked as
         swipl --stack-limit=64m ... _prolog_runner.pl -- TimeLimitSeconds
-    with the program text on stdin (or as a saved state built from this file).
+    with the program text on stdin (or as a saved state built from this file), or
+    through warm_main/5 in a child of the warm pool (see _prolog_warm.py).
 
     Why each step is here:
     - the program is loaded with load_files(..., [sandboxed(true)]), so every
@@ -17,7 +18,7 @@
       the environment variable naming it is removed before the program loads.
 */
 
-:- module(reasoner_prolog_runner, [main/0]).
+:- module(reasoner_prolog_runner, [main/0, warm_main/5]).
 
 :- use_module(library(sandbox)).
 :- use_module(library(time)).
@@ -76,6 +77,13 @@ user:message_hook(Term, Kind, _Lines) :-
 
 main :-
     current_prolog_flag(argv, Argv),
+    memberchk(warm, Argv),
+    !,
+    %   Embedded in the warm pool's supervisor (_prolog_warm.py): return to it, which
+    %   forks a child per program that calls warm_main/5.
+    set_prolog_flag(autoload, true).
+main :-
+    current_prolog_flag(argv, Argv),
     option_arg(Argv, time, 5, Limit),
     option_arg(Argv, stack, 67108864, Stack),
     option_arg(Argv, tables, 67108864, Tables),
@@ -89,6 +97,18 @@ main :-
     run(Text, Limit, Outcome),
     report(FdAtom, Outcome),
     halt(0).
+
+%!  warm_main(+Text, +Limit, +Stack, +Tables, +FdAtom) is det.
+%
+%   The entry of a child forked by the warm pool (_prolog_warm.py), where Prolog was
+%   initialised and this runner loaded once, before the fork. The child exits after
+%   it, so a program's clauses, assertions and flags never reach another program.
+warm_main(Text, Limit, Stack, Tables, FdAtom) :-
+    set_prolog_flag(stack_limit, Stack),
+    set_prolog_flag(table_space, Tables),
+    run(Text, Limit, Outcome),
+    report(FdAtom, Outcome),
+    forall(member(S, [user_output, user_error]), catch(flush_output(S), _, true)).
 
 %   Arguments after `--` are Name=Number pairs, e.g. time=4.5 stack=67108864.
 option_arg(Argv, Name, Default, Value) :-

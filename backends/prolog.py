@@ -1,17 +1,24 @@
 """SWI-Prolog: rules and facts, family trees, ProofWriter/ProntoQA-style deduction, CLP(FD).
 
-Each program runs in a fresh ``swipl`` process inside the sandbox, never in an engine
-embedded in the host (pyswip's ``halt.`` kills its host and ``assert`` leaks between
-queries). ``_prolog_runner.pl`` loads the program with ``sandboxed(true)``, checks the
-goal with ``safe_goal/1`` and reports on the report descriptor. The runner and the
-libraries a program may use (clpfd is slow to load) are compiled once into a saved
-state, so a run costs one small process start.
+Each program runs in its own process inside the sandbox, never in an engine embedded in
+the host (pyswip's ``halt.`` kills its host and ``assert`` leaks between queries).
+``_prolog_runner.pl`` loads the program with ``sandboxed(true)``, checks the goal with
+``safe_goal/1`` and reports on the report descriptor.
+
+Warm by default (as the Python backends, ``REASONER_POOL=0`` turns it off): a pool
+supervisor embeds SWI-Prolog once (``_prolog_warm.py``), loads the runner and its
+libraries, and forks a child per program that applies the rlimits and seccomp before the
+program is read; the child exits after one program, so assertions, flags and ``halt``
+cannot reach the next. Cold, or when the pool cannot start: a fresh ``swipl`` per
+program, from a saved state of the runner and the libraries a program may use (clpfd is
+slow to load), so a run costs one small process start.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -21,11 +28,12 @@ from pathlib import Path
 import platformdirs
 
 from backends.base import Backend
-from backends.pyrun import to_exec_result
+from backends.pyrun import to_exec_result, warm_by_default
 from backends.result import ErrorKind, ExecResult, Limits
-from backends.sandbox import minimal_env, run_isolated
+from backends.sandbox import RawRun, SandboxUnavailable, minimal_env, run_isolated
 
 RUNNER = Path(__file__).with_name("_prolog_runner.pl")
+WARM_MODULE = Path(__file__).with_name("_prolog_warm.py")
 INSTALL_HINT = (
     "install SWI-Prolog: apt-get install swi-prolog-core swi-prolog-core-packages "
     "(the second carries library(time))"
@@ -46,6 +54,54 @@ def swipl_path() -> str | None:
 def _swipl_version(swipl: str) -> str:
     done = subprocess.run([swipl, "--version"], capture_output=True, text=True, timeout=30)
     return done.stdout.strip()
+
+
+@cache
+def _runtime(swipl: str) -> tuple[str, str] | None:
+    """(libswipl path, SWI home) of this swipl, for embedding it; None if it does not say."""
+    try:
+        done = subprocess.run([swipl, "--dump-runtime-variables"], capture_output=True,
+                              text=True, timeout=30, env=minimal_env())
+    except (OSError, subprocess.SubprocessError):
+        return None
+    found = dict(re.findall(r'^(\w+)="(.*)";$', done.stdout, re.MULTILINE))
+    library, home = found.get("PLLIBSWIPL", ""), found.get("PLBASE", "")
+    if not (library and home and os.path.isfile(library) and os.path.isdir(home)):
+        return None
+    return library, home
+
+
+_WARM_PRELUDE = (
+    "import _reasoner_prolog_warm\n"
+    "if _reasoner_prolog_warm.failure:\n"
+    "    raise RuntimeError(_reasoner_prolog_warm.failure)\n"
+    "_reasoner_prolog_run = _reasoner_prolog_warm.run\n"
+)
+_WARM_FAILED = "the backend's libraries failed to load"
+"""How the harness reports a failed prelude (``run_program``): here, an unusable warm
+supervisor, which sends the program to a cold run instead."""
+
+
+@cache
+def _warmup_code(library: str, home: str, state: str) -> str:
+    """Trusted code for the pool supervisor: install ``_prolog_warm.py`` and start Prolog.
+
+    The supervisor swallows warm-up errors, so a failure is kept in the module and raised
+    by the prelude of every child, which then reports ``_WARM_FAILED``.
+    """
+    source = WARM_MODULE.read_text()
+    return (
+        "import sys, types\n"
+        "_m = types.ModuleType('_reasoner_prolog_warm')\n"
+        f"_m.__file__ = {str(WARM_MODULE)!r}\n"
+        f"exec(compile({source!r}, {str(WARM_MODULE)!r}, 'exec'), _m.__dict__)\n"
+        "_m.failure = ''\n"
+        "sys.modules['_reasoner_prolog_warm'] = _m\n"
+        "try:\n"
+        f"    _m.start({library!r}, {home!r}, {state!r}, {str(RUNNER)!r})\n"
+        "except BaseException as exc:\n"
+        "    _m.failure = f'Prolog did not start in the warm supervisor: {exc!r}'\n"
+    )
 
 
 def _state_dirs() -> list[Path]:
@@ -145,6 +201,10 @@ class PrologBackend(Backend):
             return str(exc)
         return None
 
+    def __init__(self) -> None:
+        self._warm_broken = False
+        """Set once a warm supervisor could not start Prolog: later runs go cold at once."""
+
     def run(self, program: str, limits: Limits | None = None) -> ExecResult:
         limits = limits or Limits()
         try:
@@ -154,6 +214,10 @@ class PrologBackend(Backend):
         swipl = swipl_path()
         assert swipl is not None
         stack = min(_STACK_BYTES, limits.memory_mb * 1024 * 1024 // 4)
+        if warm_by_default() and not self._warm_broken:
+            result = self._run_warm(swipl, state, program, stack, limits)
+            if result is not None:
+                return result
         argv = [
             swipl, "-x", str(state), "-q", "--no-threads", "--no-packs", "--no-tty",
             "-f", "none", "-F", "none", "--",
@@ -163,4 +227,31 @@ class PrologBackend(Backend):
             raw = run_isolated(argv, program.encode(), limits, minimal_env(), ro_paths=(str(state),))
         except RuntimeError as exc:
             return ExecResult.failure(ErrorKind.unavailable, str(exc))
+        return to_exec_result(raw, limits)
+
+    def _run_warm(
+        self, swipl: str, state: Path, program: str, stack: int, limits: Limits
+    ) -> ExecResult | None:
+        """Run in a warm pool child; None when the pool cannot, so the caller runs cold."""
+        from backends.pool import PoolError, manager
+
+        runtime = _runtime(swipl)
+        if runtime is None:
+            self._warm_broken = True
+            return None
+        # Trusted Python that hands the untrusted text to Prolog as a string literal.
+        call = f"_reasoner_prolog_run({program!r}, {goal_seconds(limits)!r}, {stack}, {stack})\n"
+        try:
+            raw: RawRun = manager.run(
+                (), call, _WARM_PRELUDE, limits, _warmup_code(*runtime, str(state))
+            )
+        except PoolError:
+            return None
+        except SandboxUnavailable as exc:
+            return ExecResult.failure(ErrorKind.unavailable, str(exc))
+        if raw.report and raw.report.get("error") == "unavailable" and _WARM_FAILED in str(
+            raw.report.get("message", "")
+        ):
+            self._warm_broken = True
+            return None
         return to_exec_result(raw, limits)
