@@ -28,7 +28,7 @@ from datetime import datetime
 from pathlib import Path
 
 from evals import report
-from evals.records import RunHeader, SampleRecord, StrategyStats
+from evals.records import RunHeader, SampleRecord, StrategyStats, now
 from evals.run import load_run
 
 TASKS = ["gsm8k", "prontoqa", "svamp", "proofwriter", "gsm_system", "logical_deduction"]
@@ -114,7 +114,8 @@ def build(runs_dir: Path, plot_path: Path, page_dir: Path) -> str:
 
     sessions = [s for h in headers for s in h.sessions]
     started = min(s.started_at for s in sessions)
-    ended = max((s.ended_at or s.started_at) for s in sessions)
+    ended = max((s.ended_at or now()) for s in sessions)
+    running = any(s.status == "running" for s in sessions)
     busy = sum(s.seconds for s in sessions)
     expected = 50 * len(TASKS) * len(STRATEGIES)
     done = sum(len(load_run(p)[1]) for _, p in found)
@@ -132,7 +133,8 @@ def build(runs_dir: Path, plot_path: Path, page_dir: Path) -> str:
         f"({len(all_records)} in the paired comparison below, i.e. items answered by all three strategies). "
         f"Compute time so far: {_duration(busy)} over sessions from {started:%Y-%m-%d %H:%M} to "
         f"{ended:%Y-%m-%d %H:%M} UTC ({60 * done / max(busy, 1):.2f} samples per minute) on a shared "
-        f"2-core CPU, so these timings include contention from other work on the machine.",
+        f"2-core CPU, so these timings include contention from other work on the machine."
+        + (" The run was still going when this page was generated." if running else ""),
         "",
         f"Code: {', '.join(commits)}.",
         "",
