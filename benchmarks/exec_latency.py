@@ -5,8 +5,9 @@
 Each timing is the wall-clock time of ``Backend.run`` as the pipeline sees it, sandbox
 set-up and result mapping included. Cold runs set ``REASONER_POOL=0``: a fresh sandboxed
 interpreter per program. Warm runs reuse the pool; the first warm run (supervisor start,
-imports, warm-ups) is reported on its own and left out of the statistics. A backend
-without a pool (Prolog: one ``swipl`` process per program) shows the same path twice.
+imports, warm-ups) is reported on its own and left out of the statistics. Prolog's
+warm supervisor embeds libswipl (initialised once from the runner's saved state) and
+forks a child per program; cold, it starts one ``swipl`` per program.
 Target: warm median under 20 ms for every backend.
 """
 
