@@ -222,8 +222,13 @@ def bwrap_command(
     ]
     if die_with_parent:
         args.append("--die-with-parent")
-    for path in _readonly_paths():
-        args += ["--ro-bind", path, path]
+    # Paths under /tmp (a checkout or venv there, as in some CI) are bound after the
+    # private tmpfs below, which would otherwise hide them.
+    readonly = _readonly_paths()
+    in_scratch = [p for p in readonly if p == SCRATCH or p.startswith(SCRATCH + "/")]
+    for path in readonly:
+        if path not in in_scratch:
+            args += ["--ro-bind", path, path]
     args += _top_level_links()
     args += ["--ro-bind", _etc_copy(), "/etc", "--proc", "/proc"]
     # A few device nodes rather than bwrap's --dev (a tmpfs with /dev/shm, ptys and a
@@ -234,7 +239,7 @@ def bwrap_command(
                          ("stdout", "/proc/self/fd/1"), ("stderr", "/proc/self/fd/2")):
         args += ["--symlink", target, f"/dev/{name}"]
     args += ["--size", str(scratch_mb * 1024 * 1024), "--perms", "0700", "--tmpfs", SCRATCH]
-    for path in ro_paths:  # after the tmpfs, so that paths under /tmp work too
+    for path in [*in_scratch, *ro_paths]:  # after the tmpfs, so that paths under /tmp work too
         real = os.path.realpath(path)
         args += ["--ro-bind", real, real]
     args += [

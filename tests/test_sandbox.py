@@ -472,3 +472,15 @@ def test_cli_backends_shows_the_refusal(no_bwrap: None) -> None:
     done = CliRunner().invoke(main, ["backends"])
     assert done.exit_code == 0
     assert "refusing to run programs" in done.output
+
+
+def test_a_python_installed_under_tmp_stays_visible(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A checkout or venv under /tmp (as in some CI) is bound above the private /tmp tmpfs."""
+    from backends import sandbox
+
+    monkeypatch.setattr(sandbox, "_readonly_paths", lambda: ("/usr", "/tmp/ci/.venv"))
+    args = sandbox.bwrap_command("bwrap", ["python"], scratch_mb=8)
+    tmpfs = args.index("--tmpfs")
+    venv_bind = max(i for i, a in enumerate(args) if a == "/tmp/ci/.venv") - 2
+    assert args[venv_bind] == "--ro-bind" and venv_bind > tmpfs
+    assert args.index("/usr") < tmpfs
