@@ -3,7 +3,12 @@
 Slower than llama.cpp on a CPU (a GGUF is dequantised to float on load), but it runs any
 Hub model on a GPU and gives exact control over dtype and device. The prompt is the
 model's own chat template (``apply_chat_template(..., add_generation_prompt=True)``).
-No KV state is kept between calls, so ``cached_prompt_tokens`` is always 0 here.
+
+Prefix reuse: for a call whose first ``GenerateOptions.prefix_messages`` messages are a
+shared prefix (k-shot examples), the key/value cache of the prefix's tokens is computed
+once, kept in an LRU (``prefix_cache_entries``, ``prefix_cache_mb``) and deep-copied for
+each call, which then evaluates only the tail; ``cached_prompt_tokens`` counts the prefix
+tokens this call did not evaluate. ``-M prefix_cache=false`` evaluates every prompt whole.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from pydantic import Field
 
 from reasoner.models.base import EngineOptions, MissingExtraError, ModelEngine, ModelError
 from reasoner.models.chat import as_dicts, cut_at_stop
+from reasoner.models.prefix_cache import PrefixCache, prefix_boundary
 from reasoner.types import Completion, GenerateOptions, Message, Usage
 
 
@@ -33,6 +39,9 @@ class HFOptions(EngineOptions):
     revision: str | None = Field(None, description="Hub branch, tag or commit.")
     gguf_file: str | None = Field(None, description="A GGUF file inside the model dir or repo.")
     trust_remote_code: bool = False
+    prefix_cache: bool = Field(True, description="Keep the KV cache of each shared prompt prefix.")
+    prefix_cache_mb: float = Field(512.0, gt=0, description="Memory bound on kept prefix caches.")
+    prefix_cache_entries: int = Field(16, gt=0, description="Count bound on kept prefix caches.")
 
 
 class HFEngine(ModelEngine):
@@ -68,6 +77,11 @@ class HFEngine(ModelEngine):
                 "that sets one."
             )
         self._eos = self._eos_ids()
+        self.prefix_cache: PrefixCache[Any] | None = (
+            PrefixCache(self.options.prefix_cache_entries,
+                        int(self.options.prefix_cache_mb * (1 << 20)))
+            if self.options.prefix_cache else None
+        )
 
     def _load(self) -> tuple[Any, Any]:
         transformers = self._transformers
@@ -140,10 +154,12 @@ class HFEngine(ModelEngine):
     def generate(self, messages: Sequence[Message], options: GenerateOptions) -> Completion:
         torch = self._torch
         start = time.perf_counter()
+        dicts = as_dicts(messages)
         inputs = self.tokenizer.apply_chat_template(
-            as_dicts(messages), add_generation_prompt=True, return_tensors="pt", return_dict=True
+            dicts, add_generation_prompt=True, return_tensors="pt", return_dict=True
         ).to(self.device)
         prompt_len = int(inputs["input_ids"].shape[-1])
+        past, cached = self._prefix_state(dicts, options.prefix_messages, inputs["input_ids"])
         config = copy.deepcopy(self.model.generation_config)
         config.max_new_tokens = options.max_tokens
         if options.temperature > 0:
@@ -163,9 +179,10 @@ class HFEngine(ModelEngine):
         if stops:
             criteria.append(_stop_on_text(self._transformers, torch, self.tokenizer,
                                           stops, prompt_len))
+        extra = {} if past is None else {"past_key_values": past}
         with torch.inference_mode():
             output = self.model.generate(
-                **inputs, generation_config=config, stopping_criteria=criteria
+                **inputs, generation_config=config, stopping_criteria=criteria, **extra
             )
         new = output[0, prompt_len:].tolist()
         text, stopped = cut_at_stop(self.tokenizer.decode(new, skip_special_tokens=True), stops)
@@ -178,9 +195,38 @@ class HFEngine(ModelEngine):
         return Completion(
             text=text,
             finish_reason=finish,
-            usage=Usage(prompt_tokens=prompt_len, completion_tokens=len(new)),
+            usage=Usage(prompt_tokens=prompt_len, cached_prompt_tokens=cached,
+                        completion_tokens=len(new)),
             seconds=time.perf_counter() - start,
         )
+
+    def _prefix_state(self, messages: list[dict[str, str]], prefix_messages: int,
+                      input_ids: Any) -> tuple[Any, int]:
+        """(a private copy of the prefix's KV cache or None, prompt tokens it saves).
+
+        The prefix's cache is computed once (extending the longest kept prefix of it, if
+        any) and kept; each call gets a deep copy, since generation appends to the cache.
+        """
+        cache = self.prefix_cache
+        if cache is None or not 0 < prefix_messages < len(messages):
+            return None, 0
+        full = input_ids[0].tolist()
+        head = self.tokenizer.apply_chat_template(
+            messages[:prefix_messages], add_generation_prompt=True, return_dict=False
+        )
+        prefix = full[: prefix_boundary(full, list(head))]
+        if not prefix:
+            return None, 0
+        entry = cache.longest(prefix)
+        if entry is not None and len(entry.tokens) == len(prefix):
+            return copy.deepcopy(entry.state), len(prefix)
+        done = 0 if entry is None else len(entry.tokens)
+        kv = copy.deepcopy(entry.state) if entry is not None else None  # None: the model makes one
+        with self._torch.inference_mode():
+            kv = self.model(input_ids=input_ids[:, done:len(prefix)], past_key_values=kv,
+                            use_cache=True, logits_to_keep=1).past_key_values
+        cache.put(prefix, kv, _cache_bytes(kv))
+        return copy.deepcopy(kv), done
 
     def describe(self) -> dict[str, Any]:
         info: dict[str, Any] = {
@@ -207,6 +253,14 @@ class HFEngine(ModelEngine):
         gc.collect()
         if self.device.startswith("cuda"):
             self._torch.cuda.empty_cache()
+
+
+def _cache_bytes(kv: Any) -> int:
+    """Bytes held by a transformers KV cache's tensors."""
+    tensors = [t for layer in getattr(kv, "layers", ())
+               for t in (getattr(layer, "keys", None), getattr(layer, "values", None))
+               if t is not None]
+    return sum(t.element_size() * t.nelement() for t in tensors) or 1
 
 
 def _stop_on_text(transformers: Any, torch: Any, tokenizer: Any, stop: Sequence[str],
