@@ -118,6 +118,7 @@ def _row(index: int, engine: str, solution: Solution, gold: str, prefix_seconds:
         "total": usage.total_seconds, "model": usage.model_seconds, "exec": usage.exec_seconds,
         "other": other, "prefix": prefix_seconds, "load": load(),
         "completions": [a.completion for a in solution.attempts],
+        "value": solution.attempts[-1].result.value if solution.attempts else None,
     }
 
 

@@ -77,6 +77,39 @@ def test_engine_options() -> None:
             engine.Options.model_validate({"prefix_cache_mb": "0"})
 
 
+# --- the pipeline sends byte-identical prefixes (what server-side caches need) ---------------
+
+
+def test_pipeline_prefixes_are_byte_identical_across_questions() -> None:
+    """Router, program and final-answer calls: only the last message differs per question,
+    and every call marks all earlier messages as the shared prefix."""
+    import json
+
+    from reasoner.models.mock import MockEngine, calculator
+    from reasoner.pipeline import Reasoner
+
+    calls: list[tuple[list[Message], GenerateOptions]] = []
+
+    def respond(messages):  # type: ignore[no-untyped-def]
+        return "python" if "choose the tool" in messages[0].content else calculator(messages)
+
+    class Recording(MockEngine):
+        def generate(self, messages, options):  # type: ignore[no-untyped-def]
+            calls.append((list(messages), options))
+            return super().generate(messages, options)
+
+    reasoner = Reasoner(model=Recording("rec", responder=respond), router="model")
+    for question in ("What is 12 * 7?", "What is 1000 - 1?"):
+        assert reasoner.solve(question).answer is not None
+    assert len(calls) == 6
+    first, second = calls[:3], calls[3:]
+    for (a, a_options), (b, b_options) in zip(first, second, strict=True):
+        assert a_options.prefix_messages == len(a) - 1 == len(b) - 1 == b_options.prefix_messages
+        shared = [m.model_dump() for m in a[:-1]]
+        assert json.dumps(shared) == json.dumps([m.model_dump() for m in b[:-1]])
+        assert a[-1] != b[-1]
+
+
 # --- conversations shaped like the pipeline's ------------------------------------------------
 
 SYSTEM_A = "You write a short program for each question. Reply with one code block."
