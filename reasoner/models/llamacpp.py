@@ -184,12 +184,12 @@ class LlamaCppEngine(ModelEngine):
         from llama_cpp import llama_chat_format
 
         llm = self._llm
-        handler = (
-            llm.chat_handler
-            or llm._chat_handlers.get(llm.chat_format)
-            or llama_chat_format.get_chat_completion_handler(llm.chat_format)
-        )
         try:
+            handler: Any = (  # the lookup create_chat_completion does
+                llm.chat_handler
+                or llm._chat_handlers.get(llm.chat_format or "")
+                or llama_chat_format.get_chat_completion_handler(llm.chat_format or "")
+            )
             handler(llama=_RenderOnly(llm), messages=messages)
         except _Rendered as done:
             return done.tokens
