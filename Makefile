@@ -33,7 +33,7 @@ models: $(STAMP)
 
 # pytest exits 5 when it collects no test; that is not a failure of the suite.
 test: system $(STAMP) models
-	$(BIN)/python -m pytest -q; status=$$?; [ $$status -eq 5 ] && status=0; exit $$status
+	$(BIN)/python -m pytest -q --durations=15; status=$$?; [ $$status -eq 5 ] && status=0; exit $$status
 
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -q -m "not slow"
