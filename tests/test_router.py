@@ -199,7 +199,7 @@ def test_a_backend_registered_at_run_time_is_offered_and_returned(fractions_back
         ("`prolog`", "prolog"),
         ("The best tool is smt, or maybe sat.", "smt"),
         ("Use Z3 for this", "smt"),
-        ("<think>python or sympy?</think> sympy", "python"),
+        ("<think>python or sympy?</think> sympy", "sympy"),
         ("direct", DIRECT),
     ],
 )

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 
 import fewshot
 from backends import registry as backend_registry
+from reasoner.extraction import strip_thinking
 from reasoner.models import ModelEngine
 from reasoner.routing.base import DIRECT, Route, Router, candidates, normalise
 from reasoner.types import GenerateOptions, Message
@@ -141,7 +142,7 @@ class ModelRouter(Router):
         messages = router_messages(labels, question, choices)
         options = self.options.model_copy(update={"prefix_messages": len(messages) - 1})
         completion = self.model.generate(messages, options)
-        mentioned = parse_labels(completion.text, labels)
+        mentioned = parse_labels(strip_thinking(completion.text), labels)
         if not mentioned:
             return self.fallback.route(question, choices)
         # No logprobs from the engines yet: the first label named carries most weight.
