@@ -153,6 +153,8 @@ class StrategyStats(BaseModel):
     error_kinds: dict[str, int] = Field(default_factory=dict)
     executable: int | None = Field(None, description="Tool samples whose program ran and gave a value.")
     executable_rate: float | None = None
+    first_try: int | None = Field(None, description="Tool samples whose first program ran and gave a value.")
+    first_try_rate: float | None = None
     fallbacks: int | None = Field(None, description="Tool samples answered by the pipeline's fallback.")
     accuracy_on_executable: float | None = None
     routed: int | None = Field(None, description="Tool samples with a known gold route (auto-routed only).")

@@ -5,7 +5,8 @@ a table always matches the log it claims to describe.
 
 - accuracy with a 95% Wilson score interval (sound for small n and for 0% or 100%);
 - for tool strategies: the executable rate (samples whose program ran and produced a
-  value) and the accuracy on those samples;
+  value, after any repairs), the first-try rate (the first program already did) and
+  the accuracy on executable samples;
 - router accuracy: for the auto-routed ``tool`` strategy, on items whose task knows the
   backend that obviously fits (``gold_route``);
 - mean seconds and tokens (prompt + completion) per sample.
@@ -45,6 +46,10 @@ def _executable(r: SampleRecord) -> bool:
     return bool(r.attempts) and r.attempts[-1].result.ok
 
 
+def _first_try(r: SampleRecord) -> bool:
+    return bool(r.attempts) and r.attempts[0].result.ok
+
+
 def strategy_stats(strategy: str, records: Sequence[SampleRecord]) -> StrategyStats:
     n = len(records)
     correct = sum(r.correct for r in records)
@@ -62,6 +67,8 @@ def strategy_stats(strategy: str, records: Sequence[SampleRecord]) -> StrategySt
         ran = [r for r in records if _executable(r)]
         stats.executable = len(ran)
         stats.executable_rate = len(ran) / n if n else None
+        stats.first_try = sum(_first_try(r) for r in records)
+        stats.first_try_rate = stats.first_try / n if n else None
         stats.accuracy_on_executable = sum(r.correct for r in ran) / len(ran) if ran else None
         stats.fallbacks = sum(r.fallback is not None for r in records)
     if strategy == "tool":
@@ -118,6 +125,7 @@ def _pct(x: float | None) -> str:
 
 def _md_cells(st: StrategyStats) -> list[str]:
     executable = "–" if st.executable_rate is None else f"{_pct(st.executable_rate)} ({st.executable}/{st.n})"
+    first_try = "–" if st.first_try_rate is None else f"{_pct(st.first_try_rate)} ({st.first_try}/{st.n})"
     router = "–" if st.router_accuracy is None else f"{_pct(st.router_accuracy)} (n={st.routed})"
     errors = ", ".join(f"{k} {v}" for k, v in sorted(st.error_kinds.items())) or "0"
     if st.fallbacks:
@@ -125,12 +133,12 @@ def _md_cells(st: StrategyStats) -> list[str]:
     return [
         st.strategy, str(st.n),
         f"{_pct(st.accuracy)} [{100 * st.ci_low:.1f}, {100 * st.ci_high:.1f}]",
-        executable, _pct(st.accuracy_on_executable), router,
+        first_try, executable, _pct(st.accuracy_on_executable), router,
         f"{st.mean_seconds:.1f}", f"{st.mean_tokens:.0f}", errors,
     ]
 
 
-MD_COLUMNS = ["strategy", "n", "accuracy [95% CI]", "executable", "acc. if executable",
+MD_COLUMNS = ["strategy", "n", "accuracy [95% CI]", "ran first try", "ran after repair", "acc. if executable",
               "router acc.", "s/sample", "tokens/sample", "errors"]
 
 
@@ -150,8 +158,8 @@ def to_markdown(rows: Sequence[Row]) -> str:
 
 
 CSV_FIELDS = ["run", "model", "task", "strategy", "n", "correct", "accuracy", "ci_low", "ci_high",
-              "executable_rate", "accuracy_on_executable", "fallbacks", "routed", "router_accuracy", "mean_seconds",
-              "mean_tokens", "mean_prompt_tokens", "mean_completion_tokens", "errors"]
+              "first_try_rate", "executable_rate", "accuracy_on_executable", "fallbacks", "routed", "router_accuracy",
+              "mean_seconds", "mean_tokens", "mean_prompt_tokens", "mean_completion_tokens", "errors"]
 
 
 def to_csv(rows: Sequence[Row]) -> str:

@@ -72,7 +72,8 @@ def findings(stats: dict[str, dict[str, StrategyStats]]) -> list[str]:
         parts = [_verdict(tool, direct), _verdict(tool, cot)]
         extra = []
         if tool.executable_rate is not None:
-            extra.append(f"programs ran on {100 * tool.executable_rate:.0f}% of items")
+            first = f" ({100 * tool.first_try_rate:.0f}% on the first try)" if tool.first_try_rate is not None else ""
+            extra.append(f"programs ran on {100 * tool.executable_rate:.0f}% of items{first}")
         if tool.accuracy_on_executable is not None:
             extra.append(f"{100 * tool.accuracy_on_executable:.0f}% right when they ran")
         if tool.fallbacks:

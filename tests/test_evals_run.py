@@ -265,6 +265,17 @@ def test_a_program_that_never_runs_is_an_error_kind_on_the_sample(tmp_path: Path
     assert (stats.executable_rate, stats.fallbacks, stats.error_kinds) == (0.0, 2, {"runtime": 2})
 
 
+def test_a_program_repaired_after_its_first_error_counts_as_run_but_not_first_try(tmp_path: Path) -> None:
+    model = MockEngine("t", replies=["```python\nanswer = 1 / 0\n```", "```python\nanswer = 5\n```", "5"])
+    result = run_eval(config(tmp_path / "run", tasks=["gsm8k"], strategies=["tool:python"], limit=1),
+                      model=model, progress=False)
+    stats = result.summary.tasks[0].strategies[0]
+    assert (stats.first_try, stats.first_try_rate, stats.executable, stats.executable_rate) == (0, 0.0, 1, 1.0)
+    table = report.to_markdown(report.rows_for([("run", result.summary)]))
+    assert "| ran first try | ran after repair |" in table
+    assert "| 0.0% (0/1) | 100.0% (1/1) |" in table
+
+
 class _ServerLike(MockEngine):
     """A mock that says it is a server engine and measures how many calls overlap."""
 
