@@ -199,6 +199,35 @@ def _top_level_links() -> list[str]:
     return args
 
 
+def scratch_entries(paths: Sequence[str] | None = None) -> list[str]:
+    """The top directories under ``/tmp`` that hold bound paths (by default this Python's).
+
+    The only entries a program finds in its otherwise empty working directory.
+    """
+    prefix = SCRATCH + "/"
+    paths = _readonly_paths() if paths is None else paths
+    return sorted({prefix + p[len(prefix):].split("/", 1)[0] for p in paths if p.startswith(prefix)})
+
+
+def _binds_after_scratch(paths: Sequence[str]) -> list[str]:
+    """Read-only binds made after the private ``/tmp``, so that paths under it work too.
+
+    A checkout or venv under ``/tmp`` (as in some CI) would otherwise be hidden by the
+    tmpfs. Its top directory (``/tmp/checkout``) gets a tiny tmpfs of its own that is
+    made read-only once the binds are in, so the program can neither write beside the
+    bound paths nor mistake the directory for scratch space.
+    """
+    tops = [top for top in scratch_entries(paths) if top not in paths]  # a bound top is read-only already
+    args: list[str] = []
+    for top in tops:
+        args += ["--size", str(1024 * 1024), "--perms", "0755", "--tmpfs", top]
+    for path in paths:
+        args += ["--ro-bind", path, path]
+    for top in tops:
+        args += ["--remount-ro", top]
+    return args
+
+
 def bwrap_command(
     bwrap: str, argv: Sequence[str], *, scratch_mb: int, seccomp_fd: int | None = None,
     env: Mapping[str, str] | None = None, ro_paths: Sequence[str] = (),
@@ -239,9 +268,7 @@ def bwrap_command(
                          ("stdout", "/proc/self/fd/1"), ("stderr", "/proc/self/fd/2")):
         args += ["--symlink", target, f"/dev/{name}"]
     args += ["--size", str(scratch_mb * 1024 * 1024), "--perms", "0700", "--tmpfs", SCRATCH]
-    for path in [*in_scratch, *ro_paths]:  # after the tmpfs, so that paths under /tmp work too
-        real = os.path.realpath(path)
-        args += ["--ro-bind", real, real]
+    args += _binds_after_scratch([*in_scratch, *(os.path.realpath(p) for p in ro_paths)])
     args += [
         "--remount-ro", "/",
         "--chdir", SCRATCH,

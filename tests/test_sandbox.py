@@ -20,7 +20,7 @@ from backends.base import Backend
 from backends.pool import PoolManager, WarmWorker
 from backends.pyrun import run_python_program, to_exec_result
 from backends.result import ErrorKind, ExecResult, Limits
-from backends.sandbox import SANDBOX_UID, RawRun, _readonly_paths, minimal_env, run_isolated
+from backends.sandbox import SANDBOX_UID, RawRun, _readonly_paths, minimal_env, run_isolated, scratch_entries
 from reasoner.cli import main
 
 FAST = Limits(wall_seconds=3, cpu_seconds=2)
@@ -132,7 +132,8 @@ answer = {{
     assert result.ok, result.error
     seen = eval(result.value or "")  # the test's own repr of plain data
     assert seen["uid"] == SANDBOX_UID
-    assert seen["cwd"] == "/tmp" and seen["cwd_files"] == []
+    # Empty, but for the read-only mount points of a checkout or venv under /tmp (some CI).
+    assert seen["cwd"] == "/tmp" and seen["cwd_files"] == [Path(p).name for p in scratch_entries()]
     assert set(seen["env"]) == {*minimal_env(), "HOME", "TMPDIR", "PWD"}  # PWD: bwrap's
     assert seen["host_tmp"] is False
     assert seen["caps"] == "0000000000000000"
@@ -149,7 +150,7 @@ def test_files_do_not_survive_into_the_next_program(warm: bool) -> None:
     wrote = run("open('note.txt', 'w').write('x')\nanswer = 1", warm)
     assert wrote.ok, wrote.error
     after = run("import os\nanswer = sorted(os.listdir('.'))", warm)
-    assert after.value == "[]"
+    assert after.value == repr([Path(p).name for p in scratch_entries()])
 
 
 @pytest.mark.parametrize("warm", MODES)
@@ -258,6 +259,32 @@ def test_extra_readonly_paths_are_opt_in(tmp_path: Path) -> None:
         run_isolated([BASH, "-c", script], b"", FAST, ro_paths=[str(data)]), FAST
     )
     assert shown.ok and shown.stdout == "engine state"
+
+
+def test_a_path_bound_under_tmp_leaves_nothing_beside_it_writable(tmp_path: Path) -> None:
+    """A checkout or venv under /tmp (some CI) is bound after the private /tmp; the
+    directories around it must not become writable, shared-looking space."""
+    assert str(tmp_path).startswith("/tmp/"), "pytest's tmp_path is expected under /tmp"
+    venv = tmp_path / "checkout" / ".venv"
+    venv.mkdir(parents=True)
+    (venv / "lib.txt").write_text("library\n")
+    top = "/tmp/" + tmp_path.relative_to("/tmp").parts[0]
+    targets = [venv / "new", tmp_path / "checkout" / "new", tmp_path / "new", Path(top) / "new"]
+    # Builtins only: the engine cannot fork.
+    script = (
+        f"IFS= read -r line < {venv}/lib.txt && echo \"$line\"; "
+        + "".join(f"{{ echo x > {t}; }} 2>/dev/null && echo wrote {t}; " for t in targets)
+        + "echo /tmp/*; echo scratch > /tmp/mine && echo wrote scratch; "
+        'echo "{\\"value\\": \\"done\\"}" >&$REASONER_REPORT_FD'
+    )
+    result = to_exec_result(run_isolated([BASH, "-c", script], b"", FAST, ro_paths=[str(venv)]), FAST)
+    assert result.ok, result.error
+    lines = result.stdout.splitlines()
+    assert lines[0] == "library"
+    assert not [line for line in lines if line.startswith("wrote /tmp/pytest")]
+    assert "wrote scratch" in lines  # the scratch directory itself stays writable
+    assert lines[1].split() == sorted({top, *scratch_entries()})  # /tmp, before the program's own file
+    assert not any(t.exists() for t in targets)
 
 
 # --------------------------------------------------------------------------- result mapping
