@@ -1,10 +1,16 @@
 #!/usr/bin/env bash
-# The results run behind docs/results.md: six tasks (three math, three logic), 50 items
-# each drawn by the seeded shuffle (seed 0), strategies direct, cot and tool, the default
-# model (qwen2.5-coder-1.5b through llama.cpp). Hours on a 2-core CPU.
+# The long measurements behind the router issue's note and docs/results.md, with the
+# default model (qwen2.5-coder-1.5b through llama.cpp), seed 0. Hours on a 2-core CPU.
 #
-# Resumable: every finished sample is on disk; run this script again after an
-# interruption and each task continues where it stopped. Run it in the background:
+#   phase 1 (per backend family, 30 items, direct and tool): gsm8k (python), math500
+#           (sympy), prontoqa (prolog), logical_deduction (smt), sudoku (sat); read with
+#           `reasoner compare $OUT/<task>` for first-try and after-repair run rates;
+#   phase 2 (the results page, 50 items, direct, cot and tool): gsm8k, svamp,
+#           gsm_system, prontoqa, proofwriter, logical_deduction.
+#
+# Resumable: every finished sample is on disk, and the seeded shuffle keeps the first 30
+# items inside the first 50, so phase 2 reuses phase 1's samples where tasks overlap.
+# Run it again after an interruption and each task continues where it stopped:
 #
 #   nohup scripts/run_results.sh > /work/runs/results/run.log 2>&1 &
 #
@@ -13,20 +19,28 @@
 #   .venv/bin/python scripts/make_results_page.py
 #
 # Environment: RESULTS_DIR (default /work/runs/results), REASONER_DATA_DIR (default
-# ../shared/datasets from the repository root).
+# ../shared/datasets from the repository root), PHASES (default "1 2").
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
 OUT="${RESULTS_DIR:-/work/runs/results}"
 DATA="${REASONER_DATA_DIR:-$(cd .. && pwd)/shared/datasets}"
-TASKS=(gsm8k prontoqa svamp proofwriter gsm_system logical_deduction)
 mkdir -p "$OUT"
-
 status=0
-for task in "${TASKS[@]}"; do
-  echo "=== $task $(date -u +%FT%TZ)"
-  .venv/bin/reasoner eval "$task" --strategy direct,cot,tool --limit 50 --seed 0 \
-    --model qwen2.5-coder-1.5b --data-dir "$DATA" --out "$OUT/$task" || status=$?
+
+run() {  # run TASK STRATEGIES LIMIT
+  echo "=== $1 $2 limit $3 $(date -u +%FT%TZ)"
+  .venv/bin/reasoner eval "$1" --strategy "$2" --limit "$3" --seed 0 \
+    --model qwen2.5-coder-1.5b --data-dir "$DATA" --out "$OUT/$1" || status=$?
+}
+
+for phase in ${PHASES:-1 2}; do
+  case "$phase" in
+    1) for task in math500 prontoqa logical_deduction sudoku gsm8k; do run "$task" direct,tool 30; done ;;
+    2) for task in gsm8k prontoqa logical_deduction svamp proofwriter gsm_system; do
+         run "$task" direct,cot,tool 50
+       done ;;
+  esac
 done
 echo "=== done $(date -u +%FT%TZ) (status $status)"
 exit "$status"
