@@ -92,3 +92,21 @@ def test_model_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_bad_model_option_is_reported() -> None:
     code, _, err = ask("-m", "mock/calculator", "-M", "no_equals_sign", "1+1?")
     assert code != 0 and "key=value" in err
+
+
+def test_multiple_choice_answer_is_one_of_the_options() -> None:
+    # No --backend: the rules router picks python; the model's final answer is loose prose.
+    replies = json.dumps(["```python\nanswer = 23 - 5 * 3\n```", "She has 8 dollars left."])
+    code, out, _ = ask("--json", "-m", "mock/script", "-M", f"replies={replies}", OLIVIA,
+                       "-c", "$5", "-c", "$8", "-c", "$11")
+    assert code == 0
+    solution = json.loads(out)
+    assert solution["route"]["by"] == "rules" and solution["backend"] == "python"
+    assert solution["answer"] == "$8"
+
+
+@pytest.mark.parametrize("choices", [["-c", " "], ["-c", "A", "-c", "A"]], ids=["empty", "one-option"])
+def test_bad_choices_are_refused(choices: list[str]) -> None:
+    code, _, err = ask("-m", "mock/calculator", "What is 2 + 2?", *choices)
+    assert code != 0
+    assert "--choice" in err

@@ -19,6 +19,8 @@ from reasoner.types import Solution
 @model_options
 @click.option("-b", "--backend", envvar="REASONER_BACKEND",
               help="Force this backend (or 'direct'); default: the router decides.")
+@click.option("-c", "--choice", "choices", multiple=True, metavar="OPTION",
+              help="An option of a multiple-choice question (repeat for each); the answer is always one of them.")
 @click.option("-r", "--router", type=click.Choice(ROUTERS), default=DEFAULT_ROUTER, envvar="REASONER_ROUTER",
               help="How to choose the backend: keyword rules, a model call, or rules then the model.")
 @click.option("--fallback", type=click.Choice(["direct", "none"]), default="direct",
@@ -31,19 +33,23 @@ from reasoner.types import Solution
 @click.option("--json", "as_json", is_flag=True, help="Print the Solution as one JSON object.")
 def ask(
     question: str, model: str | None, model_option: tuple[str, ...], backend: str | None,
-    router: str, fallback: Fallback, shots: int, max_attempts: int, timeout: float, trace: bool,
-    as_json: bool,
+    choices: tuple[str, ...], router: str, fallback: Fallback, shots: int, max_attempts: int, timeout: float,
+    trace: bool, as_json: bool,
 ) -> None:
     """Answer QUESTION by having the model write a program and running it isolated."""
     if not question.strip():
         fail("the question is empty; pass it as one quoted argument")
+    if any(not choice.strip() for choice in choices):
+        fail("an empty --choice; give each option as text")
+    if len(set(choices)) == 1:
+        fail("a multiple-choice question needs at least two different --choice options")
     with user_errors():
         reasoner = Reasoner(
             model, model_options=parse_model_options(model_option), router=router, shots=shots,
             max_attempts=max_attempts, fallback=fallback,
             limits=Limits(wall_seconds=timeout, cpu_seconds=timeout),
         )
-        solution = reasoner.solve(question, backend=backend)
+        solution = reasoner.solve(question, backend=backend, choices=list(choices) or None)
     if as_json:
         click.echo(solution.model_dump_json())
     elif trace:
