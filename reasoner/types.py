@@ -30,6 +30,12 @@ class GenerateOptions(BaseModel):
         0, ge=0,
         description="How many leading messages are a prefix shared across calls (cacheable).",
     )
+    one_of: list[str] | None = Field(
+        None, min_length=1,
+        description="Constrain the reply to exactly one of these strings where the engine can "
+                    "(llama.cpp grammar, transformers token masks); other engines generate freely "
+                    "and the caller still parses the reply.",
+    )
 
 
 class Usage(BaseModel):

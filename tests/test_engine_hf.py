@@ -209,3 +209,18 @@ def test_real_gguf_through_transformers() -> None:
           f"in {result.seconds:.2f}s")
     assert "42" in result.text
     assert result.finish_reason == "stop"
+
+
+@pytest.mark.slow
+def test_one_of_constrains_the_reply_to_a_choice(engine) -> None:  # type: ignore[no-untyped-def]
+    """The random model writes noise unless masked; with ``one_of`` it can only spell a label."""
+    _suppress_all_but(engine, _text_ids(engine) | {engine.tokenizer.eos_token_id})
+    labels = ["python", "prolog", "direct"]
+    replies = set()
+    for seed in range(4):
+        sample = GenerateOptions(max_tokens=12, temperature=1.0, seed=seed)
+        assert engine.generate(MESSAGES, sample).text not in labels
+        constrained = engine.generate(MESSAGES, sample.model_copy(update={"one_of": labels}))
+        assert constrained.text in labels and constrained.finish_reason == "stop"
+        replies.add(constrained.text)
+    assert len(replies) > 1  # sampling still chooses among the labels

@@ -182,3 +182,14 @@ def test_catalog_name_loads_quietly(
     assert info["size"] == catalog.get_entry(SMALL).size
     assert info["catalog"] == SMALL
     assert re.fullmatch(r"[0-9a-f]{64}", info["sha256"])
+
+
+@pytest.mark.slow
+def test_one_of_constrains_the_reply_to_a_choice(engine: LlamaCppEngine) -> None:
+    question = _ask("Explain in two sentences how you would solve x^2 = 4.")
+    labels = ["python", "prolog", "direct"]
+    free = engine.generate(question, GenerateOptions(max_tokens=16))
+    assert free.text.strip() not in labels  # left alone, the model writes prose
+    constrained = engine.generate(question, GenerateOptions(max_tokens=16, one_of=labels))
+    assert constrained.text in labels
+    assert constrained.finish_reason == "stop"

@@ -224,7 +224,7 @@ def test_garbage_reply_falls_back_to_the_rules(families: None, reply: str) -> No
     assert (route.backend, route.by) == ("sympy", "rules")
 
 
-def test_router_asks_for_a_short_reply(families: None) -> None:
+def test_router_asks_for_a_short_reply_constrained_to_the_labels(families: None) -> None:
     seen = []
 
     class Spy(MockEngine):
@@ -236,6 +236,7 @@ def test_router_asks_for_a_short_reply(families: None) -> None:
     (options,) = seen
     assert options.max_tokens <= 16
     assert options.prefix_messages == len(router_messages(candidates(), "x")) - 1
+    assert options.one_of == list(candidates())  # every registered backend plus direct
 
 
 # --- forced, auto, factory ------------------------------------------------------------------

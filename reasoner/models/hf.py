@@ -179,7 +179,10 @@ class HFEngine(ModelEngine):
         if stops:
             criteria.append(_stop_on_text(self._transformers, torch, self.tokenizer,
                                           stops, prompt_len))
-        extra = {} if past is None else {"past_key_values": past}
+        extra: dict[str, Any] = {} if past is None else {"past_key_values": past}
+        if options.one_of:
+            extra["prefix_allowed_tokens_fn"] = _one_of_tokens(self.tokenizer, options.one_of, prompt_len,
+                                                               min(self._eos, default=0))
         with torch.inference_mode():
             output = self.model.generate(
                 **inputs, generation_config=config, stopping_criteria=criteria, **extra
@@ -284,3 +287,19 @@ def _stop_on_text(transformers: Any, torch: Any, tokenizer: Any, stop: Sequence[
             return torch.tensor(done, dtype=torch.bool, device=input_ids.device)
 
     return StopOnText()
+
+
+def _one_of_tokens(tokenizer: Any, choices: Sequence[str], prompt_len: int, eos: int) -> Any:
+    """``prefix_allowed_tokens_fn`` for ``one_of``: the next tokens that keep the reply a
+    prefix of some choice's tokens, then end-of-sequence once a choice is complete."""
+    sequences = [tuple(tokenizer.encode(choice, add_special_tokens=False)) for choice in dict.fromkeys(choices)]
+
+    def allowed(batch_id: int, input_ids: Any) -> list[int]:
+        so_far = tuple(input_ids[prompt_len:].tolist())
+        n = len(so_far)
+        nexts = {seq[n] for seq in sequences if len(seq) > n and seq[:n] == so_far}
+        if so_far in sequences or not nexts:
+            nexts.add(eos)
+        return sorted(nexts)
+
+    return allowed

@@ -237,6 +237,7 @@ class LlamaCppEngine(ModelEngine):
                 repeat_penalty=1.0,
                 stop=[s for s in options.stop if s] or None,
                 seed=options.seed,
+                grammar=_one_of_grammar(options.one_of) if options.one_of else None,
             )
         except ValueError as e:
             self._llm.reset()  # the KV cache may be half-written; evaluate afresh next time
@@ -338,3 +339,11 @@ def _manifest(path: Path) -> dict[str, Any]:
     except (OSError, ValueError):
         return {}
     return {k: manifest[k] for k in ("sha256", "source") if k in manifest}
+
+
+def _one_of_grammar(choices: Sequence[str]) -> Any:
+    """A GBNF grammar whose only sentences are ``choices`` (what ``one_of`` asks for)."""
+    from llama_cpp import LlamaGrammar
+
+    literals = " | ".join(json.dumps(choice) for choice in dict.fromkeys(choices))
+    return LlamaGrammar.from_string(f"root ::= {literals}", verbose=False)

@@ -140,7 +140,8 @@ class ModelRouter(Router):
     def route(self, question: str, choices: Sequence[str] | None = None) -> Route:
         labels = candidates()
         messages = router_messages(labels, question, choices)
-        options = self.options.model_copy(update={"prefix_messages": len(messages) - 1})
+        # Constrained where the engine can (grammar or token masks); parsed either way.
+        options = self.options.model_copy(update={"prefix_messages": len(messages) - 1, "one_of": list(labels)})
         completion = self.model.generate(messages, options)
         mentioned = parse_labels(strip_thinking(completion.text), labels)
         if not mentioned:
