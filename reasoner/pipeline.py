@@ -17,6 +17,9 @@ from reasoner.types import Attempt, Completion, GenerateOptions, Message, Soluti
 
 Fallback = Literal["direct", "none"]
 
+REPAIR_TEMPERATURE = 0.7
+"""Sampling temperature for a repair that came back identical to a failed program."""
+
 
 class _Metered(ModelEngine):
     """The model as seen by one ``solve`` call: every completion is added to its usage.
@@ -137,29 +140,45 @@ class Reasoner:
         examples = fewshot.load(engine.name, engine.examples_file)[: self.shots] if self.shots else []
         messages = prompting.program_messages(engine, examples, question)
         result: ExecResult | None = None
-        for _ in range(self.max_attempts):
-            completion = _generate(model, messages, self.program_options)
-            program = engine.prepare(extract_program(completion.text, engine.languages))
+        failed: set[str] = set()
+        resampled = repeated = False
+        for number in range(self.max_attempts):
+            completion, program = _write_program(model, engine, messages, self.program_options)
+            if _same_program(program) in failed:
+                # Greedy decoding tends to hand a failed program back unchanged, and the
+                # same program fails the same way: sample once instead of running it again.
+                options = self.program_options.model_copy(update={
+                    "temperature": max(self.program_options.temperature, REPAIR_TEMPERATURE),
+                    "seed": self.program_options.seed + number,
+                })
+                completion, program = _write_program(model, engine, messages, options)
+                resampled = True
+                if _same_program(program) in failed:
+                    repeated = True
+                    break
             if program.strip():
                 result = engine.run(program, self.limits)
             else:
                 result = ExecResult.failure(ErrorKind.syntax, "the reply contained no program")
             solution.usage.exec_seconds += result.elapsed_ms / 1000
-            solution.attempts.append(
-                Attempt(backend=engine.name, program=program, result=result, completion=completion.text)
-            )
+            solution.attempts.append(Attempt(
+                backend=engine.name, program=program, result=result, completion=completion.text, resampled=resampled,
+            ))
+            resampled = False
             if result.ok:
                 return result
+            failed.add(_same_program(program))
             assert result.error is not None
             if not result.error.recoverable:
                 break
             messages = prompting.repair_messages(messages, engine, program, result)
         assert result is not None and result.error is not None
         last_line = (result.error.message.strip().splitlines() or [""])[-1]
-        solution.error = (
-            f"no program produced an answer after {len(solution.attempts)} attempt(s); "
-            f"last error ({result.error.kind.value}): {last_line}"
+        why = (
+            "the model kept repeating a program that had failed, even when sampled" if repeated
+            else f"no program produced an answer after {len(solution.attempts)} attempt(s)"
         )
+        solution.error = f"{why}; last error ({result.error.kind.value}): {last_line}"
         return result
 
     def _final_answer(
@@ -174,6 +193,18 @@ class Reasoner:
         messages = prompting.direct_messages(question, choices)
         answer = prompting.clean_final_answer(_generate(model, messages, self.answer_options).text)
         return _as_choice(answer, choices) if answer else None
+
+
+def _write_program(
+    model: ModelEngine, engine: Backend, messages: list[Message], options: GenerateOptions
+) -> tuple[Completion, str]:
+    completion = _generate(model, messages, options)
+    return completion, engine.prepare(extract_program(completion.text, engine.languages))
+
+
+def _same_program(program: str) -> str:
+    """A program's identity for spotting repeats: its non-blank lines, stripped."""
+    return "\n".join(line.strip() for line in program.splitlines() if line.strip())
 
 
 def _generate(model: ModelEngine, messages: list[Message], options: GenerateOptions) -> Completion:

@@ -65,6 +65,9 @@ class Attempt(BaseModel):
     program: str
     result: ExecResult
     completion: str = Field("", description="The model's raw text the program came from.")
+    resampled: bool = Field(
+        False, description="The greedy repair repeated a failed program, so this one was sampled instead.",
+    )
 
 
 class Route(BaseModel):

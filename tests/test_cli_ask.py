@@ -44,7 +44,7 @@ def test_json_has_the_documented_shape() -> None:
 
 
 def test_failure_exits_non_zero_with_one_line_and_json_still_printed() -> None:
-    replies = json.dumps(["```python\nanswer = 1/0\n```"])
+    replies = json.dumps(["```python\nanswer = 1/0\n```", "```python\nanswer = 2/0\n```"])
     code, out, err = ask("--json", "-m", "mock/script", "-M", f"replies={replies}",
                          "--max-attempts", "2", "--backend", "python", "--fallback", "none", "Divide by zero")
     assert code != 0

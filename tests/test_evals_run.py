@@ -254,7 +254,8 @@ def test_a_run_where_every_sample_fails_ends_with_the_first_error(tmp_path: Path
 
 
 def test_a_program_that_never_runs_is_an_error_kind_on_the_sample(tmp_path: Path) -> None:
-    model = MockEngine("t", replies=["```python\nanswer = 1 / 0\n```"])
+    # A new failing program on every call (a repeated one would not be run again).
+    model = MockEngine("t", responder=lambda messages: f"```python\nanswer = {len(messages)} / 0\n```")
     result = run_eval(config(tmp_path / "run", tasks=["gsm8k"], strategies=["direct,tool:python"], limit=2),
                       model=model, progress=False)
     tool = [r for r in RunDir(result.run_dir).read_records() if r.strategy == "tool:python"]

@@ -44,13 +44,33 @@ def test_repairs_a_failing_program_with_the_error_shown() -> None:
 
 
 def test_gives_up_after_max_attempts_with_each_error_recorded() -> None:
-    model = MockEngine("t", replies=[fenced("answer = 1 / 0")])
+    model = MockEngine("t", replies=[fenced("answer = 1 / 0"), fenced("answer = 2 / 0")])
     solution = Reasoner(model=model, max_attempts=2, fallback="none").solve("Divide one by zero.", backend="python")
     assert solution.answer is None
     assert len(solution.attempts) == 2
     assert all(a.result.error and a.result.error.kind == "runtime" for a in solution.attempts)
     assert solution.error and "2 attempt" in solution.error and "ZeroDivisionError" in solution.error
     assert len(model.calls) == 2  # no final-answer call without a result
+
+
+def test_a_repair_that_repeats_the_failed_program_is_sampled_instead() -> None:
+    failing = fenced("answer = undefined_name * 2")
+    model = MockEngine("t", replies=[failing, "\n" + failing + "\n", fenced("answer = 21 * 2"), "42"])
+    solution = Reasoner(model=model).solve("What is 21 doubled?", backend="python")
+    assert solution.answer == "42"
+    # The repeat was never run: two attempts, the second one sampled.
+    assert [(a.result.ok, a.resampled) for a in solution.attempts] == [(False, False), (True, True)]
+    options = model.options_seen
+    assert [(o.temperature, o.seed) for o in options[:3]] == [(0.0, 0), (0.0, 0), (0.7, 1)]
+
+
+def test_a_model_that_only_repeats_itself_stops_early() -> None:
+    model = MockEngine("t", replies=[fenced("answer = 1 / 0")])
+    solution = Reasoner(model=model, max_attempts=3, fallback="none").solve("Divide one by zero.", backend="python")
+    assert solution.answer is None
+    assert len(solution.attempts) == 1  # the same failing program is not run three times
+    assert solution.error and "repeating" in solution.error and "ZeroDivisionError" in solution.error
+    assert len(model.calls) == 3  # first program, its greedy repeat, the sampled repeat
 
 
 def test_a_reply_with_no_program_counts_as_a_failed_attempt() -> None:
@@ -134,7 +154,7 @@ def test_a_question_routed_direct_is_answered_without_a_program() -> None:
 
 
 def test_falls_back_to_a_direct_answer_when_every_program_fails() -> None:
-    model = MockEngine("t", replies=[fenced("answer = 1 / 0"), fenced("answer = 1 / 0"), "0.5"])
+    model = MockEngine("t", replies=[fenced("answer = 1 / 0"), fenced("answer = 2 / 0"), "0.5"])
     solution = Reasoner(model=model, max_attempts=2).solve("Half of one?", backend="python")
     assert solution.fallback == "direct"
     assert solution.answer == "0.5"

@@ -60,6 +60,8 @@ class MockEngine(ModelEngine):
         super().__init__(name, {**(options or {}), **kwargs})
         self.options: MockOptions
         self.calls: list[list[Message]] = []
+        self.options_seen: list[GenerateOptions] = []
+        """The options of every call, in order (tests check what the pipeline asked for)."""
         if not self.options.replies and self.options.responder is None:
             if name not in BUILTIN_RESPONDERS:
                 raise ModelError(
@@ -70,6 +72,7 @@ class MockEngine(ModelEngine):
 
     def generate(self, messages: Sequence[Message], options: GenerateOptions) -> Completion:
         self.calls.append(list(messages))
+        self.options_seen.append(options)
         if self.options.responder is not None:
             text = self.options.responder(messages)
         else:
