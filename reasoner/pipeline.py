@@ -138,20 +138,21 @@ class Reasoner:
     ) -> ExecResult | None:
         """The repair loop: up to ``max_attempts`` programs, each run isolated."""
         examples = fewshot.load(engine.name, engine.examples_file)[: self.shots] if self.shots else []
-        messages = prompting.program_messages(engine, examples, question)
+        messages = first = prompting.program_messages(engine, examples, question)
         result: ExecResult | None = None
         failed: set[str] = set()
         resampled = repeated = False
         for number in range(self.max_attempts):
             completion, program = _write_program(model, engine, messages, self.program_options)
             if _same_program(program) in failed:
-                # Greedy decoding tends to hand a failed program back unchanged, and the
-                # same program fails the same way: sample once instead of running it again.
+                # A small model tends to copy its failed program back unchanged, and the same
+                # program fails the same way. Shown that program, it copies it even when
+                # sampled; so sample a fresh one from the original prompt instead.
                 options = self.program_options.model_copy(update={
                     "temperature": max(self.program_options.temperature, REPAIR_TEMPERATURE),
                     "seed": self.program_options.seed + number,
                 })
-                completion, program = _write_program(model, engine, messages, options)
+                completion, program = _write_program(model, engine, first, options)
                 resampled = True
                 if _same_program(program) in failed:
                     repeated = True

@@ -66,7 +66,8 @@ class Attempt(BaseModel):
     result: ExecResult
     completion: str = Field("", description="The model's raw text the program came from.")
     resampled: bool = Field(
-        False, description="The greedy repair repeated a failed program, so this one was sampled instead.",
+        False, description="The repair repeated a failed program, so this one was sampled afresh from the "
+                           "original prompt instead.",
     )
 
 

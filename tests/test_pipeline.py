@@ -62,6 +62,9 @@ def test_a_repair_that_repeats_the_failed_program_is_sampled_instead() -> None:
     assert [(a.result.ok, a.resampled) for a in solution.attempts] == [(False, False), (True, True)]
     options = model.options_seen
     assert [(o.temperature, o.seed) for o in options[:3]] == [(0.0, 0), (0.0, 0), (0.7, 1)]
+    # The fresh sample comes from the original prompt, not from the conversation that
+    # shows the failed program (which the model would copy).
+    assert model.calls[2] == model.calls[0]
 
 
 def test_a_model_that_only_repeats_itself_stops_early() -> None:
