@@ -83,6 +83,18 @@ def read_json(path: Path) -> Any:
         raise DataError(f"{path}:{exc.lineno}: not valid JSON ({exc.msg})") from None
 
 
+def read_json_records(path: Path) -> Iterator[tuple[str, dict[str, Any]]]:
+    """(where, object) per item of a JSON list of problems; anything else is an error naming it."""
+    data = read_json(path)
+    if not isinstance(data, list):
+        raise DataError(f"{path}: expected a JSON list of problems")
+    for index, record in enumerate(data):
+        where = f"{path}: item {index}"
+        if not isinstance(record, dict):
+            raise DataError(f"{where}: expected an object")
+        yield where, record
+
+
 def field_of(record: dict[str, Any], name: str, where: str, kind: type | tuple[type, ...] = str) -> Any:
     """``record[name]``, or an error naming the file and line (or item) that lacks it."""
     if name not in record:

@@ -9,7 +9,7 @@ from pathlib import Path
 from evals.data import DataError, DataFile, read_text
 from evals.records import Item
 from evals.scoring import letter, letter_index
-from evals.tasks.base import Parser, Task, field_of, read_json, with_options
+from evals.tasks.base import Parser, Task, field_of, read_json_records, with_options
 
 LOGIC_LM_COMMIT = "d29f1e5e7203e8826cb9c41ba3003e43dc0b9d34"
 TDOKU_COMMIT = "af426180dc53aef89b82868e7b3fdfcf42165654"
@@ -21,14 +21,8 @@ def parse_logic_lm(gold_route: str) -> Parser:
     """Logic-LM's shared format: {id, context, question, options ['A) True', ...], answer 'A'}."""
 
     def parse(files: Sequence[Path]) -> list[Item]:
-        data = read_json(files[0])
-        if not isinstance(data, list):
-            raise DataError(f"{files[0]}: expected a JSON list of problems")
         items = []
-        for index, record in enumerate(data):
-            where = f"{files[0]}: item {index}"
-            if not isinstance(record, dict):
-                raise DataError(f"{where}: expected an object")
+        for where, record in read_json_records(files[0]):
             choices = []
             for position, option in enumerate(field_of(record, "options", where, list)):
                 m = _OPTION.match(str(option))

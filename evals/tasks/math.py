@@ -7,7 +7,7 @@ from pathlib import Path
 
 from evals.data import DataError, DataFile
 from evals.records import Item
-from evals.tasks.base import Task, field_of, read_json, read_jsonl
+from evals.tasks.base import Task, field_of, read_json_records, read_jsonl
 
 GSM8K_COMMIT = "3101c7d5072418e28b9008a6636bde82a006892c"
 PAL_COMMIT = "f81ca2a9777f002f98a6b4d0f10b61bd5c8feb02"
@@ -38,14 +38,8 @@ def parse_gsm8k(files: Sequence[Path]) -> list[Item]:
 
 
 def parse_svamp(files: Sequence[Path]) -> list[Item]:
-    data = read_json(files[0])
-    if not isinstance(data, list):
-        raise DataError(f"{files[0]}: expected a JSON list of problems")
     items = []
-    for index, record in enumerate(data):
-        where = f"{files[0]}: item {index}"
-        if not isinstance(record, dict):
-            raise DataError(f"{where}: expected an object")
+    for where, record in read_json_records(files[0]):
         body = field_of(record, "Body", where).strip()
         question = field_of(record, "Question", where).strip()
         answer = field_of(record, "Answer", where, (int, float))
@@ -69,14 +63,8 @@ def parse_pal_jsonl(files: Sequence[Path]) -> list[Item]:
 
 
 def parse_gsm_system(files: Sequence[Path]) -> list[Item]:
-    data = read_json(files[0])
-    if not isinstance(data, list):
-        raise DataError(f"{files[0]}: expected a JSON list of problems")
     items = []
-    for index, record in enumerate(data):
-        where = f"{files[0]}: item {index}"
-        if not isinstance(record, dict):
-            raise DataError(f"{where}: expected an object")
+    for where, record in read_json_records(files[0]):
         items.append(Item(
             id=field_of(record, "id", where), question=field_of(record, "question", where),
             gold=_number_text(field_of(record, "label", where, (str, int, float))),
