@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable
+import random
+from collections.abc import Callable, Collection
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -111,6 +112,31 @@ FORMATS: dict[str, Callable[[Path, int | str, Group], Record]] = {
     "logiclm": _logiclm,
     "sudoku": _sudoku,
 }
+
+
+def pool(group: Group, data_dir: Path) -> list[int | str]:
+    """Every item the group could use, in file order: line indices or record keys."""
+    if group.file is None or group.format not in FORMATS:
+        raise ValueError(f"group {group.name!r} needs a file and one of the formats {sorted(FORMATS)}")
+    path = data_dir / group.file
+    if group.format in ("gsm8k", "sudoku"):
+        kind = "jsonl" if group.format == "gsm8k" else "lines"
+        return list(range(len(_read(path, kind))))
+    if group.format == "math500":  # the Algebra problems only
+        return [record["unique_id"] for record in _read(path, "jsonl") if record.get("subject") == "Algebra"]
+    return [record["id"] for record in _read(path, "json")]
+
+
+def draw(group: Group, data_dir: Path, seed: int, count: int, exclude: Collection[int | str] = ()) -> list[int | str]:
+    """The seeded draw the label files describe: ``random.Random(f"{seed}:{name}")``
+    shuffles the pool's positions and the first ``count`` items not excluded are kept."""
+    items = pool(group, data_dir)
+    positions = list(range(len(items)))
+    random.Random(f"{seed}:{group.name}").shuffle(positions)
+    kept = [items[i] for i in positions if items[i] not in exclude]
+    if len(kept) < count:
+        raise ValueError(f"group {group.name!r} has {len(kept)} items to draw from, {count} asked")
+    return kept[:count]
 
 
 def load_label_file(labels: Path = DEFAULT_LABELS) -> LabelFile:
