@@ -24,7 +24,7 @@ from reasoner.routing import (
     candidates,
     make_router,
 )
-from reasoner.routing.labelled import default_data_dir, load_labelled
+from reasoner.routing.labelled import DEFAULT_LABELS, default_data_dir, draw, load_label_file, load_labelled
 from reasoner.routing.model import router_messages
 from reasoner.types import Message
 
@@ -77,6 +77,8 @@ RULES_CASES: dict[str, Sequence[str]] = {
         "A bus travels at 60 km per hour for 2.5 hours. How far does it go?",
         "Tickets cost $12 for adults and $7 for children. How much do 3 adults and 4 children pay?",
         "Mia saves 15% of her $2,400 monthly salary. How many dollars does she save in a year?",
+        # The same relation, but the total is asked, not given: forward arithmetic.
+        "Paul is three years younger than Rita, who is 22. What is the total of their ages?",
     ),
     "sympy": (
         "Solve for x: 4x - 7 = 2x + 9.",
@@ -85,6 +87,9 @@ RULES_CASES: dict[str, Sequence[str]] = {
         r"Simplify $\frac{x^2 - 9}{x - 3}$.",
         "The sum of two numbers is 40 and one is 4 more than three times the other. "
         "If their total is 40, what is the smaller number?",
+        # Relations counted in words or with a unit, and a given total: equations.
+        "Paul is three years younger than Rita. The total of their ages is 41. How old is Rita?",
+        "A shop has 5 fewer red pens than blue pens, and 45 pens in total. How many blue pens are there?",
     ),
     "prolog": (
         "Every lorpus is a dumpus. Each dumpus is bitter. Sam is a lorpus. "
@@ -337,3 +342,24 @@ def test_rules_reach_their_floor_on_the_labelled_set(families: None) -> None:
     rules = RulesRouter()
     correct = sum(rules.route(item.question, item.choices).backend == item.label for item in items)
     assert correct / len(items) >= RULES_FLOOR
+
+
+DEV_LABELS = DEFAULT_LABELS.with_name("route_labels_dev.yaml")
+
+
+@needs_data
+def test_label_files_hold_their_seeded_draws_and_share_no_question() -> None:
+    """Tuning happens on the development set only; it must not leak test questions."""
+    test, dev = load_label_file(DEFAULT_LABELS), load_label_file(DEV_LABELS)
+    taken = {(group.file, item) for group in test.groups for item in group.items}
+    for group in test.groups:
+        if group.items:
+            assert draw(group, default_data_dir(), test.seed, len(group.items)) == group.items
+    for group in dev.groups:
+        if group.items:
+            exclude = {item for file, item in taken if file == group.file}
+            assert draw(group, default_data_dir(), dev.seed, len(group.items), exclude) == group.items
+    test_questions = {item.question for item in load_labelled(DEFAULT_LABELS)}
+    dev_items = load_labelled(DEV_LABELS)
+    assert len(dev_items) >= 100
+    assert not test_questions & {item.question for item in dev_items}

@@ -106,11 +106,14 @@ def _latex_math(text: str) -> float:
     return 6.0 if math else 0.0
 
 
+_COUNT = (r"(?:\d+(?:\.\d+)?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|"
+          r"thirty|forty|fifty)")
+"""A small count in digits or words: "3 more", "three more", "ten years older"."""
 _RELATION = r"(?:twice|double|triple|thrice|half|(?:\w+|\d+(?:\.\d+)?) times|\d+/\d+|a (?:third|quarter|fourth|fifth))"
 _RELATIVE = re.compile(
     rf"\b{_RELATION} (?:as (?:many|much|old|long|high|fast|far|big|large|tall)|the (?:number|amount|price|age|cost)|"
     rf"that of|\w+'s)|\b(?:more|less|fewer|older|younger|longer|shorter|taller|higher|cheaper) (?:than )?{_RELATION}\b|"
-    r"\b\d+ (?:more|less|fewer|older|younger|longer|shorter|taller|higher)\b", FLAGS,
+    rf"\b{_COUNT} (?:\w+ )?(?:more|less|fewer|older|younger|longer|shorter|taller|higher)\b", FLAGS,
 )
 _MORE_THAN_MULTIPLE = re.compile(rf"\b(?:more|less|fewer|older|younger) than {_RELATION}\b", FLAGS)
 _GIVEN_TOTAL = re.compile(r"\b(?:combined|together|altogether|in all|sum of|add up to|in total|total(?: of)?)\b", FLAGS)
