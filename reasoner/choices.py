@@ -42,3 +42,19 @@ def match_choice(answer: str, choices: Sequence[str]) -> str | None:
         return max(containing, key=lambda c: len(option_text(c)))
     scores = [difflib.SequenceMatcher(None, lowered, option.lower()).ratio() for option in bare]
     return choices[max(range(len(choices)), key=scores.__getitem__)]
+
+
+DEFINITE = frozenset({"true", "false", "yes", "no"})
+UNDETERMINED = frozenset({"unknown", "uncertain", "undetermined"})
+
+
+def undetermined_but_definite_options(value: str, choices: Sequence[str] | None) -> bool:
+    """The program found the statement undetermined, yet every option is a definite truth value.
+
+    Then the program's encoding lost a link the question relies on (a small model's
+    Prolog often does), and mapping "unknown" onto True or False would be a coin
+    toss; the program is wrong, not the options.
+    """
+    if not choices or value.strip().strip(".'\"").lower() not in UNDETERMINED:
+        return False
+    return all(option_text(choice).rstrip(".").lower() in DEFINITE for choice in choices)

@@ -7,9 +7,9 @@ from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
 import fewshot
-from backends import Backend, ErrorKind, ExecResult, Limits, get_backend
+from backends import Backend, ErrorKind, ExecError, ExecResult, Limits, get_backend
 from reasoner import prompting
-from reasoner.choices import match_choice
+from reasoner.choices import match_choice, undetermined_but_definite_options
 from reasoner.extraction import extract_program
 from reasoner.models import ModelEngine, get_model
 from reasoner.routing import DEFAULT_ROUTER, DIRECT, ForcedRouter, Router, make_router
@@ -123,7 +123,7 @@ class Reasoner:
         if missing:
             solution.error = f"backend {engine.name!r} is unavailable: {missing}"
         else:
-            result = self._write_and_run(solution, model, engine, question)
+            result = self._write_and_run(solution, model, engine, question, choices)
             if result is not None and result.ok:
                 solution.answer = self._final_answer(model, question, result, choices)
                 return
@@ -134,7 +134,8 @@ class Reasoner:
             solution.answer = self._direct_answer(model, question, choices)
 
     def _write_and_run(
-        self, solution: Solution, model: ModelEngine, engine: Backend, question: str
+        self, solution: Solution, model: ModelEngine, engine: Backend, question: str,
+        choices: Sequence[str] | None = None,
     ) -> ExecResult | None:
         """The repair loop: up to ``max_attempts`` programs, each run isolated."""
         examples = fewshot.load(engine.name, engine.examples_file)[: self.shots] if self.shots else []
@@ -158,7 +159,7 @@ class Reasoner:
                     repeated = True
                     break
             if program.strip():
-                result = engine.run(program, self.limits)
+                result = _checked(engine.run(program, self.limits), choices)
             else:
                 result = ExecResult.failure(ErrorKind.syntax, "the reply contained no program")
             solution.usage.exec_seconds += result.elapsed_ms / 1000
@@ -201,6 +202,18 @@ def _write_program(
 ) -> tuple[Completion, str]:
     completion = _generate(model, messages, options)
     return completion, engine.prepare(extract_program(completion.text, engine.languages))
+
+
+def _checked(result: ExecResult, choices: Sequence[str] | None) -> ExecResult:
+    """A value no option can be is a failed program: it goes back for repair like an error."""
+    if result.ok and undetermined_but_definite_options(result.value or "", choices):
+        options = ", ".join(choices or [])
+        return result.model_copy(update={"ok": False, "error": ExecError(kind=ErrorKind.no_answer, message=(
+            f"the program answered {result.value!r}, but the question says the statement is either "
+            f"true or false (options: {options}): a fact or rule the statement depends on is "
+            "missing or written differently from the rest (check every name and every rule's direction)"
+        ))})
+    return result
 
 
 def _same_program(program: str) -> str:

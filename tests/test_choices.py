@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from reasoner.choices import match_choice, option_text
+from reasoner.choices import match_choice, option_text, undetermined_but_definite_options
 
 TFU = ["A) True", "B) False", "C) Unknown"]
 DATES = ["(A) 01/02/2020", "(B) 12/31/2019", "(C) 12/30/2019"]
@@ -37,3 +37,18 @@ def test_nothing_to_match() -> None:
 def test_option_text_drops_the_label() -> None:
     assert [option_text(c) for c in TFU] == ["True", "False", "Unknown"]
     assert option_text("(B) 12/31/2019") == "12/31/2019"
+
+
+@pytest.mark.parametrize(
+    ("value", "choices", "expected"),
+    [
+        ("unknown", ["A) True", "B) False"], True),
+        ("Uncertain.", ["True", "False"], True),
+        ("unknown", ["A) True", "B) False", "C) Unknown"], False),  # unknown is an option
+        ("true", ["A) True", "B) False"], False),
+        ("unknown", ["A) The owl is second", "B) The crow is second"], False),  # not truth values
+        ("unknown", [], False),
+    ],
+)
+def test_undetermined_value_against_definite_options(value: str, choices: list[str], expected: bool) -> None:
+    assert undetermined_but_definite_options(value, choices) is expected

@@ -181,6 +181,26 @@ def test_multiple_choice_answer_is_one_of_the_options() -> None:
     assert all(choice in final_prompt for choice in choices)
 
 
+def test_an_undetermined_result_for_a_true_or_false_question_goes_back_for_repair() -> None:
+    """'unknown' cannot be True or False: the program lost a link, so it is repaired, not guessed."""
+    choices = ["A) True", "B) False"]
+    model = MockEngine("t", replies=[fenced("answer = 'unknown'"), fenced("answer = 'false'"), "False"])
+    solution = Reasoner(model=model).solve("Rex is a lempus. Is Rex cold?", backend="python", choices=choices)
+    assert solution.answer == "B) False"
+    first = solution.attempts[0].result
+    assert [a.result.ok for a in solution.attempts] == [False, True]
+    assert first.error is not None and first.error.kind == "no_answer" and first.value == "unknown"
+    repair_turn = model.calls[1][-1].content
+    assert "'unknown'" in repair_turn and "A) True, B) False" in repair_turn
+
+
+def test_an_undetermined_result_that_never_resolves_falls_back_to_a_direct_answer() -> None:
+    model = MockEngine("t", replies=[fenced("answer = 'unknown'"), fenced("answer = 'Unknown.'"), "True"])
+    solution = Reasoner(model=model, max_attempts=2).solve("Is Rex cold?", backend="python", choices=["True", "False"])
+    assert [a.result.error.kind for a in solution.attempts if a.result.error] == ["no_answer", "no_answer"]
+    assert solution.fallback == "direct" and solution.answer == "True"
+
+
 def test_router_calls_are_counted_in_usage() -> None:
     def responder(messages: Sequence[Message]) -> str:
         text = messages[-1].content
