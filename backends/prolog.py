@@ -180,8 +180,8 @@ def goal_seconds(limits: Limits) -> float:
 class PrologBackend(Backend):
     name = "prolog"
     description = (
-        "SWI-Prolog for rules and facts: family relations, deduction from stated rules "
-        "(True/False/Unknown), graph reachability, CLP(FD) puzzles."
+        "SWI-Prolog for facts and if-then rules with a query: family relations, ontologies "
+        "('every X is a Y'), rule bases answered True/False/Unknown, graph reachability."
     )
     languages = ("prolog", "pl", "swi-prolog")
     convention = (

@@ -49,7 +49,8 @@ class SatBackend(Backend):
     name = "sat"
     description = (
         "Boolean satisfiability with python-sat (or DIMACS CNF): puzzles and combinatorial "
-        "constraints over yes/no choices, e.g. Sudoku, scheduling, seating, pigeonhole."
+        "constraints over yes/no choices, e.g. Sudoku, graph colouring, exactly-one and "
+        "at-most-k puzzles, pigeonhole."
     )
     languages = ("python", "dimacs", "cnf")
     convention = (

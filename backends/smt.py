@@ -36,9 +36,10 @@ def prelude(limits: Limits) -> str:
 class SmtBackend(Backend):
     name = "smt"
     description = (
-        "SMT with z3 (Python API or SMT-LIB 2): constraints over integers, reals, "
-        "booleans and bit-vectors; scheduling, assignment, systems with conditions, "
-        "optimisation, logic puzzles."
+        "SMT with z3 (Python API or SMT-LIB 2): objects in an order or arrangement "
+        "('X is left of Y', 'finished above'), which option must be true, first-order "
+        "premises with either/or, no/some (True/False/Uncertain), integer constraints, "
+        "scheduling, optimisation."
     )
     languages = ("python", "smt2", "smtlib", "smt", "z3")
     convention = (

@@ -3,12 +3,14 @@
     python benchmarks/router_accuracy.py                       # rules, model, auto; default model
     python benchmarks/router_accuracy.py --routers rules       # no model needed
     python benchmarks/router_accuracy.py --model qwen2.5-coder-0.5b --out /tmp/route.jsonl
+    python benchmarks/router_accuracy.py --labels tests/data/route_labels_dev.yaml --groups folio,prontoqa
 
-The labelled set (tests/data/route_labels.yaml) holds references into the shared
-datasets; --data-dir or $REASONER_DATA_DIR points at them. When both the rules
-and the model routers ran, the auto router's accuracy and cost are also shown
-for a range of thresholds, computed from those two runs (auto = the rules' route
-when its confidence reaches the threshold, else the model's).
+The labelled set (tests/data/route_labels.yaml, the test set; tune on
+route_labels_dev.yaml) holds references into the shared datasets; --data-dir or
+$REASONER_DATA_DIR points at them. When both the rules and the model routers ran,
+the auto router's accuracy and cost are also shown for a range of thresholds,
+computed from those two runs (auto = the rules' route when its confidence reaches
+the threshold, else the model's).
 """
 
 from __future__ import annotations
@@ -120,17 +122,24 @@ def threshold_table(
 @click.option("--labels", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=DEFAULT_LABELS)
 @click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="The shared datasets directory (default: $REASONER_DATA_DIR or ../shared/datasets).")
+@click.option("--groups", default=None, help="Comma-separated source groups to keep (default: all).")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write one JSON line per question and router.")
 def cli(
     routers: str, model: str | None, model_option: tuple[str, ...], threshold: float, labels: Path,
-    data_dir: Path | None, out: Path | None,
+    data_dir: Path | None, groups: str | None, out: Path | None,
 ) -> None:
     names = [name.strip() for name in routers.split(",") if name.strip()]
     unknown = sorted(set(names) - set(ROUTERS))
     if unknown:
         raise click.BadParameter(f"unknown router(s) {unknown}; known: {', '.join(ROUTERS)}", param_hint="--routers")
     items = load_labelled(labels, data_dir or default_data_dir())
+    if groups:
+        kept = {name.strip() for name in groups.split(",") if name.strip()}
+        missing = sorted(kept - {item.group for item in items})
+        if missing:
+            raise click.BadParameter(f"no group(s) {missing} in {labels.name}", param_hint="--groups")
+        items = [item for item in items if item.group in kept]
     engine: ModelEngine | None = None
     load_seconds = 0.0
     if any(name != "rules" for name in names):
