@@ -482,10 +482,12 @@ def run_eval(
             raise
         finally:
             session.ended_at = now()
-            session.written = len(written)
+            all_records = run_dir.read_records()
+            # Counted from the file: an interrupt can land between a record's append and
+            # the bookkeeping after it.
+            session.written = len({r.key for r in all_records} - done)
             header.ended_at = session.ended_at
             run_dir.write_header(header)
-            all_records = run_dir.read_records()
             summary = report.summarize(run_dir.path, header, all_records)
             run_dir.write_summary(summary)
 

@@ -230,6 +230,29 @@ def test_resume_after_sigkill_of_the_cli(tmp_path: Path) -> None:
     assert sessions[0].ended_at <= sessions[1].started_at
 
 
+def test_sigterm_stops_the_cli_like_ctrl_c(tmp_path: Path) -> None:
+    """``kill PID`` (a job started with ``&`` from a script ignores Ctrl-C's SIGINT)."""
+    out = tmp_path / "run"
+    cmd = [str(Path(sys.executable).parent / "reasoner"), "eval", "gsm8k", "-n", "12", "-s", "direct,tool",
+           "-m", "mock/calculator", "-o", str(out), "-q"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True)
+    samples = out / "samples.jsonl"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not (samples.exists() and samples.read_text().count("\n") >= 5):
+        time.sleep(0.02)
+    proc.send_signal(signal.SIGTERM)
+    _, stderr = proc.communicate(timeout=60)
+    assert proc.returncode == 130, stderr
+    said = " ".join(stderr.split())  # rich wraps lines
+    assert "interrupted" in said and "rerun the same command to resume" in said
+    sessions = RunHeader.model_validate_json((out / "header.json").read_text()).sessions
+    assert [s.status for s in sessions] == ["interrupted"]
+    stopped_at = len(RunDir(out).read_records())
+    assert 5 <= stopped_at < 24 and sessions[0].written == stopped_at
+    assert (out / "summary.json").is_file()
+
+
 def test_errors_are_recorded_per_sample_and_the_run_goes_on(tmp_path: Path) -> None:
     out = tmp_path / "run"
     bad = items_for("gsm8k")[1].id

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import signal
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from types import FrameType
 from typing import Any, TypeVar
 
 import click
@@ -55,3 +58,24 @@ def user_errors() -> Iterator[None]:
         yield
     except (ModelError, UnknownNameError, ValueError, FileNotFoundError) as exc:
         fail(str(exc))
+
+
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
+
+
+@contextmanager
+def sigterm_as_interrupt() -> Iterator[None]:
+    """SIGTERM raises KeyboardInterrupt, so the command's own cleanup runs.
+
+    ``kill`` sends SIGTERM, and a job started with ``&`` from a script ignores SIGINT;
+    either way the command should stop as cleanly as on Ctrl-C.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)

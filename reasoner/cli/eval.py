@@ -16,7 +16,14 @@ from evals.data import DATA_DIR_ENV
 from evals.run import EvalConfig, EvalError, rescore, run_eval, summaries_for
 from evals.tasks import task_names
 from reasoner.cli import main
-from reasoner.cli.common import err_console, fail, model_options, parse_model_options, user_errors
+from reasoner.cli.common import (
+    err_console,
+    fail,
+    model_options,
+    parse_model_options,
+    sigterm_as_interrupt,
+    user_errors,
+)
 from reasoner.models import default_model_spec
 
 
@@ -80,7 +87,7 @@ def eval_command(
         data_dir=data_dir, max_connections=max_connections, argv=["reasoner", *sys.argv[1:]],
     )
     try:
-        with eval_errors():
+        with eval_errors(), sigterm_as_interrupt():
             result = run_eval(config, console=err_console, progress=not quiet)
     except KeyboardInterrupt:
         err_console.print(f"interrupted: finished samples are saved in {out}; rerun the same command to resume",

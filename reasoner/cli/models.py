@@ -2,11 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
-import signal
-import threading
-from collections.abc import Iterator
-from types import FrameType
 from typing import NoReturn
 
 import click
@@ -15,6 +10,7 @@ from rich.table import Table
 
 from reasoner import catalog
 from reasoner.cli import main
+from reasoner.cli.common import sigterm_as_interrupt
 from reasoner.models.base import ModelError
 
 
@@ -30,23 +26,6 @@ def _human(size: int) -> str:
 def _fail(message: str, code: int = 1) -> NoReturn:
     click.echo(f"Error: {message}", err=True)
     raise SystemExit(code)
-
-
-def _interrupt(signum: int, frame: FrameType | None) -> None:
-    raise KeyboardInterrupt
-
-
-@contextlib.contextmanager
-def _sigterm_as_interrupt() -> Iterator[None]:
-    """A plain SIGTERM would skip the cleanup that removes the staging dir; make it an interrupt."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    previous = signal.signal(signal.SIGTERM, _interrupt)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
 
 
 @main.group("models")
@@ -83,7 +62,7 @@ def list_models() -> None:
 def pull(name: str, verify: bool, progress: bool) -> None:
     """Fetch NAME, check its sha256, and cache it; a present model is left alone."""
     try:
-        with _sigterm_as_interrupt():
+        with sigterm_as_interrupt():
             report = catalog.pull_entry(catalog.get_entry(name), progress=progress, verify=verify)
     except ModelError as exc:
         _fail(str(exc))
