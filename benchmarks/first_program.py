@@ -1,0 +1,99 @@
+"""Few-shot files compared on the first program alone: does it run, and is its value right?
+
+    python benchmarks/first_program.py --task prontoqa --backend prolog \\
+        --examples old.yaml --examples fewshot/prolog.yaml [--skip 50 --limit 10]
+
+One process, one loaded model. For each item of the task (seeded order, after skipping
+the first ``--skip`` so an eval's items are not used for tuning), each examples file in
+turn (the order alternates per item) gives the first ``--shots`` examples, the model
+writes one program greedily (the pipeline's settings), and it runs isolated in the
+backend. No repair and no final-answer call: the program's own value is scored, so a
+change in the examples shows up undiluted. Prints, per file, how many programs ran, how
+many values were right, and the median seconds per item.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import time
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+import fewshot
+from backends import get_backend
+from evals.scoring import score
+from evals.tasks import get_task
+from evals.tasks.base import select
+from reasoner import prompting
+from reasoner.choices import undetermined_but_definite_options
+from reasoner.cli.common import parse_model_options
+from reasoner.extraction import extract_program
+from reasoner.models import default_model_spec, get_model
+from reasoner.pipeline import Reasoner
+from reasoner.routing.labelled import default_data_dir
+
+console = Console()
+
+
+@click.command()
+@click.option("--task", required=True, help="An eval task, e.g. prontoqa.")
+@click.option("--backend", required=True, help="The backend every program is written for.")
+@click.option("--examples", "files", multiple=True, required=True,
+              type=click.Path(exists=True, dir_okay=False, path_type=Path), help="An examples file (repeatable).")
+@click.option("--shots", default=4, show_default=True)
+@click.option("--skip", default=50, show_default=True, help="Items of the seeded order left out (an eval's).")
+@click.option("--limit", default=10, show_default=True)
+@click.option("--seed", default=0, show_default=True)
+@click.option("-m", "--model", default=None, help="Model (default: catalog default).")
+@click.option("-M", "--model-option", "model_option", multiple=True, metavar="KEY=VALUE")
+@click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), default=None)
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write one JSON line per program (item, examples file, program, result).")
+def cli(
+    task: str, backend: str, files: tuple[Path, ...], shots: int, skip: int, limit: int, seed: int,
+    model: str | None, model_option: tuple[str, ...], data_dir: Path | None, out: Path | None,
+) -> None:
+    items = select(get_task(task).load(data_dir or default_data_dir()).items, seed, skip + limit)[skip:]
+    engine = get_backend(backend)
+    llm = get_model(model or default_model_spec(), parse_model_options(model_option))
+    options = Reasoner(model=llm).program_options
+    examples = {path: fewshot.load(backend, str(path))[:shots] for path in files}
+    ran = dict.fromkeys(files, 0)
+    right = dict.fromkeys(files, 0)
+    seconds: dict[Path, list[float]] = {path: [] for path in files}
+    for number, item in enumerate(items):
+        order = files if number % 2 == 0 else tuple(reversed(files))
+        for path in order:
+            started = time.perf_counter()
+            messages = prompting.program_messages(engine, examples[path], item.question)
+            update = {"prefix_messages": len(messages) - 1}
+            completion = llm.generate(messages, options.model_copy(update=update))
+            program = engine.prepare(extract_program(completion.text, engine.languages))
+            result = engine.run(program)
+            seconds[path].append(time.perf_counter() - started)
+            value = result.value or ""
+            correct = (result.ok and not undetermined_but_definite_options(value, item.choices)
+                       and score(item.format, value, item.gold, item.choices or []))
+            ran[path] += result.ok
+            right[path] += correct
+            if out:
+                with out.open("a", encoding="utf-8") as handle:
+                    handle.write(json.dumps({"id": item.id, "examples": str(path), "program": program,
+                                             "result": result.model_dump(), "right": bool(correct)}) + "\n")
+            console.print(f"{item.id} {path.name}: {'ran' if result.ok else result.error.kind if result.error else '?'}"
+                          f" value={value!r} gold={item.gold} {'right' if correct else 'wrong'}", highlight=False)
+    table = Table(title=f"{task} · {backend} · first program only · k={shots} · items {skip + 1}..{skip + len(items)}")
+    for column in ("examples", "ran", "right", "median s"):
+        table.add_column(column, justify="right" if column != "examples" else "left")
+    for path in files:
+        table.add_row(str(path), f"{ran[path]}/{len(items)}", f"{right[path]}/{len(items)}",
+                      f"{statistics.median(seconds[path]):.1f}")
+    console.print(table)
+
+
+if __name__ == "__main__":
+    cli()
