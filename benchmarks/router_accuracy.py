@@ -101,7 +101,7 @@ def threshold_table(
     table = Table(title="auto, simulated from the rules and model runs")
     for column in ("threshold", "accuracy", "s/question", "model calls"):
         table.add_column(column, justify="right")
-    for threshold in (0.4, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 1.01):
+    for threshold in (0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 1.01):
         right = calls = 0
         seconds = 0.0
         for item, (r_route, r_sec), (m_route, m_sec) in zip(items, rules, model, strict=True):

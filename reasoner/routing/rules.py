@@ -20,8 +20,13 @@ FLAGS = re.IGNORECASE | re.MULTILINE
 PRIOR = 1.0
 """Added to every label's raw score before normalising: one weak cue is not certainty."""
 
-DEFAULT_THRESHOLD = 0.6
-"""Confidence at or above which the rules' answer is trusted without a model (auto router)."""
+DEFAULT_THRESHOLD = 0.45
+"""Confidence at or above which the rules' answer is trusted without a model (auto router).
+
+Chosen on the development label set (tests/data/route_labels_dev.yaml) with the default
+1.5B model: auto was right on 101, 101, 102, 100 and 96 of 110 at 0.35, 0.4, 0.45, 0.5
+and 0.6; below ~0.45 the model is more often right than the rules, above it less often.
+"""
 
 
 @dataclass(frozen=True)
