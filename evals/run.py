@@ -397,10 +397,21 @@ class _Display:
         if self.plain:
             t = self.progress.tasks[task_id]
             rate = self.written / max((time.monotonic() - self.started) / 60, 1e-9)
-            status = "ok" if record.correct else (record.error.kind if record.error else "wrong")
             print(f"[{record.task}] {int(t.completed)}/{int(t.total or 0)} {record.strategy} {record.id}: "
-                  f"{status} ({record.seconds:.1f} s) | {self._acc(record.task)} | {rate:.2f} samples/min",
+                  f"{outcome(record)} ({record.seconds:.1f} s) | {self._acc(record.task)} | {rate:.2f} samples/min",
                   file=self.console.file, flush=True)
+
+
+def outcome(record: SampleRecord) -> str:
+    """One word or phrase for a progress line: an answer from a fallback is not an error."""
+    verdict = "right" if record.correct else "wrong"
+    if record.error is None:
+        return verdict
+    if record.prediction is None:
+        return f"error ({record.error.kind})"
+    if record.fallback:
+        return f"{verdict}, by {record.fallback} after {record.error.kind}"
+    return f"{verdict} ({record.error.kind})"
 
 
 def run_eval(

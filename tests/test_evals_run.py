@@ -20,8 +20,8 @@ from click.testing import CliRunner
 
 from evals import report
 from evals.data import DATA_DIR_ENV
-from evals.records import Item, RunHeader, RunSummary, SampleRecord
-from evals.run import EvalConfig, EvalError, RunDir, rescore, run_eval, summaries_for
+from evals.records import ErrorInfo, Item, RunHeader, RunSummary, SampleRecord
+from evals.run import EvalConfig, EvalError, RunDir, outcome, rescore, run_eval, summaries_for
 from evals.strategies import COT_SYSTEM, DIRECT_SYSTEM
 from evals.tasks import get_task, select
 from reasoner import prompting
@@ -428,3 +428,23 @@ def test_compare_of_a_run_with_no_samples_is_a_clear_error(tmp_path: Path) -> No
     (out / "samples.jsonl").write_text("")
     result = CliRunner().invoke(main, ["compare", str(out)])
     assert result.exit_code != 0 and "holds no samples" in result.output
+
+
+@pytest.mark.parametrize(
+    ("prediction", "correct", "fallback", "error", "expected"),
+    [
+        ("8", True, None, None, "right"),
+        ("9", False, None, None, "wrong"),
+        (None, False, None, "model", "error (model)"),
+        ("True", False, "direct", "no_answer", "wrong, by direct after no_answer"),
+        ("True", True, "direct", "syntax", "right, by direct after syntax"),
+    ],
+)
+def test_progress_line_says_when_a_fallback_answered(
+    prediction: str | None, correct: bool, fallback: str | None, error: str | None, expected: str,
+) -> None:
+    record = SampleRecord(
+        task="t", id="1", strategy="tool", question="q", gold="8", format="number", prediction=prediction,
+        correct=correct, fallback=fallback, error=ErrorInfo(kind=error, message="m") if error else None,
+    )
+    assert outcome(record) == expected
