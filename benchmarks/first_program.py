@@ -29,11 +29,9 @@ from evals.scoring import score
 from evals.tasks import get_task
 from evals.tasks.base import select
 from reasoner import prompting
-from reasoner.choices import undetermined_but_definite_options
 from reasoner.cli.common import parse_model_options
-from reasoner.extraction import extract_program
 from reasoner.models import default_model_spec, get_model
-from reasoner.pipeline import Reasoner
+from reasoner.pipeline import Reasoner, checked_against_choices, write_program
 from reasoner.routing.labelled import default_data_dir
 
 console = Console()
@@ -70,14 +68,11 @@ def cli(
         for path in order:
             started = time.perf_counter()
             messages = prompting.program_messages(engine, examples[path], item.question)
-            update = {"prefix_messages": len(messages) - 1}
-            completion = llm.generate(messages, options.model_copy(update=update))
-            program = engine.prepare(extract_program(completion.text, engine.languages))
-            result = engine.run(program)
+            _, program = write_program(llm, engine, messages, options)
+            result = checked_against_choices(engine.run(program), item.choices)
             seconds[path].append(time.perf_counter() - started)
             value = result.value or ""
-            correct = (result.ok and not undetermined_but_definite_options(value, item.choices)
-                       and score(item.format, value, item.gold, item.choices or []))
+            correct = result.ok and score(item.format, value, item.gold, item.choices or [])
             ran[path] += result.ok
             right[path] += correct
             if out:

@@ -144,7 +144,7 @@ class Reasoner:
         failed: set[str] = set()
         resampled = repeated = False
         for number in range(self.max_attempts):
-            completion, program = _write_program(model, engine, messages, self.program_options)
+            completion, program = write_program(model, engine, messages, self.program_options)
             if _same_program(program) in failed:
                 # A small model tends to copy its failed program back unchanged, and the same
                 # program fails the same way. Shown that program, it copies it even when
@@ -153,13 +153,13 @@ class Reasoner:
                     "temperature": max(self.program_options.temperature, REPAIR_TEMPERATURE),
                     "seed": self.program_options.seed + number,
                 })
-                completion, program = _write_program(model, engine, first, options)
+                completion, program = write_program(model, engine, first, options)
                 resampled = True
                 if _same_program(program) in failed:
                     repeated = True
                     break
             if program.strip():
-                result = _checked(engine.run(program, self.limits), choices)
+                result = checked_against_choices(engine.run(program, self.limits), choices)
             else:
                 result = ExecResult.failure(ErrorKind.syntax, "the reply contained no program")
             solution.usage.exec_seconds += result.elapsed_ms / 1000
@@ -197,14 +197,15 @@ class Reasoner:
         return _as_choice(answer, choices) if answer else None
 
 
-def _write_program(
+def write_program(
     model: ModelEngine, engine: Backend, messages: list[Message], options: GenerateOptions
 ) -> tuple[Completion, str]:
+    """One model call, and the program extracted from its reply in the backend's form."""
     completion = _generate(model, messages, options)
     return completion, engine.prepare(extract_program(completion.text, engine.languages))
 
 
-def _checked(result: ExecResult, choices: Sequence[str] | None) -> ExecResult:
+def checked_against_choices(result: ExecResult, choices: Sequence[str] | None) -> ExecResult:
     """A value no option can be is a failed program: it goes back for repair like an error."""
     if result.ok and undetermined_but_definite_options(result.value or "", choices):
         options = ", ".join(choices or [])
