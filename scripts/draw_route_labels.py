@@ -5,7 +5,7 @@
         --exclude tests/data/route_labels.yaml
 
 Each group keeps its name, label, file and item count; its ``items:`` line is
-redrawn with ``reasoner.routing.labelled.draw`` (seeded shuffle of the group's pool),
+redrawn with ``reasoner.routing.labelled.redraw`` (seeded shuffle of the group's pool),
 skipping every item of the ``--exclude`` files, so a development set never shares
 a question with the test set. ``--check`` only reports whether the file already
 holds exactly that draw. Comments and inline questions are left as they are.
@@ -20,7 +20,7 @@ from pathlib import Path
 
 import click
 
-from reasoner.routing.labelled import default_data_dir, draw, load_label_file
+from reasoner.routing.labelled import default_data_dir, load_label_file, redraw
 
 ITEMS_LINE = re.compile(r"^(\s+items: )\[.*\]$", re.MULTILINE)
 
@@ -35,12 +35,7 @@ ITEMS_LINE = re.compile(r"^(\s+items: )\[.*\]$", re.MULTILINE)
 def cli(labels: Path, exclude: tuple[Path, ...], check: bool, data_dir: Path | None) -> None:
     data_dir = data_dir or default_data_dir()
     spec = load_label_file(labels)
-    taken = {(group.file, item) for other in exclude for group in load_label_file(other).groups for item in group.items}
-    drawn = {
-        group.name: draw(group, data_dir, spec.seed, len(group.items),
-                         exclude={item for file, item in taken if file == group.file})
-        for group in spec.groups if group.items
-    }
+    drawn = redraw(labels, data_dir, exclude)
     if check:
         differ = [group.name for group in spec.groups if group.items and group.items != drawn[group.name]]
         for group in spec.groups:

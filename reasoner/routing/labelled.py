@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import os
 import random
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Sequence
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -137,6 +137,18 @@ def draw(group: Group, data_dir: Path, seed: int, count: int, exclude: Collectio
     if len(kept) < count:
         raise ValueError(f"group {group.name!r} has {len(kept)} items to draw from, {count} asked")
     return kept[:count]
+
+
+def redraw(labels: Path, data_dir: Path, exclude: Sequence[Path] = ()) -> dict[str, list[int | str]]:
+    """Each item group of ``labels`` drawn afresh from the file's seed, skipping every item of
+    the ``exclude`` files (same data file); a file that holds its documented draw equals this."""
+    spec = load_label_file(labels)
+    taken = {(group.file, item) for other in exclude for group in load_label_file(other).groups for item in group.items}
+    return {
+        group.name: draw(group, data_dir, spec.seed, len(group.items),
+                         exclude={item for file, item in taken if file == group.file})
+        for group in spec.groups if group.items
+    }
 
 
 def load_label_file(labels: Path = DEFAULT_LABELS) -> LabelFile:
