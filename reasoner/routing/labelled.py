@@ -105,7 +105,10 @@ def _sudoku(path: Path, item: int | str, group: Group) -> Record:
     return template.format(grid=rows), None
 
 
-FORMATS: dict[str, Callable[[Path, int | str, Group], Record]] = {
+Reader = Callable[[Path, int | str, Group], Record]
+"""Reads one item of a group's file: its question and choices."""
+
+FORMATS: dict[str, Reader] = {
     "gsm8k": _gsm8k,
     "gsm_system": _gsm_system,
     "math500": _math500,
@@ -114,11 +117,22 @@ FORMATS: dict[str, Callable[[Path, int | str, Group], Record]] = {
 }
 
 
-def pool(group: Group, data_dir: Path) -> list[int | str]:
-    """Every item the group could use, in file order: line indices or record keys."""
+def source(group: Group, data_dir: Path) -> tuple[Path, Reader]:
+    """The data file an item group reads and its format's reader, checked: a known format
+    and a file that exists."""
     if group.file is None or group.format not in FORMATS:
         raise ValueError(f"group {group.name!r} needs a file and one of the formats {sorted(FORMATS)}")
     path = data_dir / group.file
+    if not path.is_file():
+        raise FileNotFoundError(
+            f"{path} is missing: point --data-dir or ${DATA_DIR_ENV} at the shared datasets directory"
+        )
+    return path, FORMATS[group.format]
+
+
+def pool(group: Group, data_dir: Path) -> list[int | str]:
+    """Every item the group could use, in file order: line indices or record keys."""
+    path, _ = source(group, data_dir)
     if group.format in ("gsm8k", "sudoku"):
         kind = "jsonl" if group.format == "gsm8k" else "lines"
         return list(range(len(_read(path, kind))))
@@ -167,15 +181,9 @@ def load_labelled(
             out.append(LabelledQuestion(question=text, label=group.label, group=group.name, ref="inline"))
         if not group.items:
             continue
-        if group.file is None or group.format not in FORMATS:
-            raise ValueError(f"group {group.name!r} needs a file and one of the formats {sorted(FORMATS)}")
-        path = data_dir / group.file
-        if not path.is_file():
-            raise FileNotFoundError(
-                f"{path} is missing: point --data-dir or ${DATA_DIR_ENV} at the shared datasets directory"
-            )
+        path, read = source(group, data_dir)
         for item in group.items:
-            question, choices = FORMATS[group.format](path, item, group)
+            question, choices = read(path, item, group)
             out.append(LabelledQuestion(
                 question=question, choices=choices, label=group.label, group=group.name,
                 ref=f"{group.file}#{item}",
