@@ -2,11 +2,12 @@
 # The long measurements behind the router issue's note and docs/results.md, with the
 # default model (qwen2.5-coder-1.5b through llama.cpp), seed 0. Hours on a 2-core CPU.
 #
-#   phase 1 (per backend family, 30 items, direct and tool): gsm8k (python), math500
-#           (sympy), prontoqa (prolog), logical_deduction (smt), sudoku (sat); read with
+#   phase 1 (per backend family, 30 items, direct and tool): math500 (sympy),
+#           logical_deduction (smt), sudoku (sat), gsm8k (python), prontoqa (prolog); read with
 #           `reasoner compare $OUT/<task>` for first-try and after-repair run rates;
-#   phase 2 (the results page, 50 items, direct, cot and tool): gsm8k, svamp,
-#           gsm_system, prontoqa, proofwriter, logical_deduction.
+#   phase 2 (the results page, 50 items, direct, cot and tool): gsm8k,
+#           logical_deduction, svamp, gsm_system, prontoqa, proofwriter (the two Prolog
+#           tasks last: their tool samples are the slowest, several minutes each).
 #
 # Resumable: every finished sample is on disk, and the seeded shuffle keeps the first 30
 # items inside the first 50, so phase 2 reuses phase 1's samples where tasks overlap.
@@ -36,8 +37,8 @@ run() {  # run TASK STRATEGIES LIMIT
 
 for phase in ${PHASES:-1 2}; do
   case "$phase" in
-    1) for task in math500 prontoqa logical_deduction sudoku gsm8k; do run "$task" direct,tool 30; done ;;
-    2) for task in gsm8k prontoqa logical_deduction svamp proofwriter gsm_system; do
+    1) for task in math500 logical_deduction sudoku gsm8k prontoqa; do run "$task" direct,tool 30; done ;;
+    2) for task in gsm8k logical_deduction svamp gsm_system prontoqa proofwriter; do
          run "$task" direct,cot,tool 50
        done ;;
   esac
