@@ -38,7 +38,8 @@
 :- use_module(library(solution_sequences)).
 :- use_module(library(dif)).
 
-:- dynamic collecting/0, load_problem/1, all_solutions_mode/0.
+:- dynamic collecting/0, load_problem/1, all_solutions_mode/0, rule_base_seen/0,
+   rule_base_closed/0.
 
 %   `:- all_solutions.` in a program asks for every answer of solve/1. It is
 %   consumed here, at read time, so the sandbox never sees it as a goal.
@@ -67,6 +68,75 @@ foreign_head(Term, Head) :-
     Head0 = M:_,
     M \== program,
     Head = Head0.
+
+%   Rule bases. A program states each sentence of a rule base as a fact
+%   holds(Subject, Property, Truth), Truth `true` or `false`, and the Subject may be an
+%   individual (holds(max, tumpus, true): Max is a tumpus), a class or property
+%   (holds(tumpus, nervous, true): every tumpus is nervous; holds(big, strong, true):
+%   big things are strong), a negated one (not(big)) or a list of them
+%   ([kind, not(quiet)]: whatever is kind and not quiet). Small models write these facts
+%   readily and rules rarely, so the runner supplies the rules: the program's holds/3
+%   clauses (facts and any rules it writes) are renamed rb_stated/3, and holds/3
+%   becomes everything that follows from them by inheritance, tabled.
+%   Two spellings small models mix up are read as one: a negated property may be
+%   not(p) or not_p (holds(max, not_opaque, true) is holds(max, opaque, false)), and a
+%   name is compared in the singular (wumpuses, wumpus; cats, cat; but james, glass and
+%   happiness stay), in facts and queries.
+user:term_expansion(Term, Expanded) :-
+    collecting,
+    rule_base_clause(Term, Expanded),
+    !,
+    assertz(rule_base_seen).
+user:term_expansion(end_of_file, Closure) :-
+    collecting,
+    rule_base_seen,
+    \+ rule_base_closed,
+    !,
+    assertz(rule_base_closed),
+    rule_base_closure(Clauses),
+    append(Clauses, [end_of_file], Closure).
+
+rule_base_clause(holds(S, P, T), rb_stated(S, P, T)).
+rule_base_clause((holds(S, P, T) :- Body), (rb_stated(S, P, T) :- Body)).
+
+%   Conditions are Property-Truth pairs: a Subject `max` is [max-true], `not(big)` is
+%   [big-false], `[kind, not(quiet)]` is [kind-true, quiet-false].
+rule_base_closure([
+    (:- table rb_holds/3),
+    (holds(X0, P0, T0) :-
+        rb_name(X0, X, _), rb_name(P0, P, Negated), rb_holds(X, P, T), rb_polar(Negated, T, T0)),
+    (rb_holds(X, P, T) :- rb_fact([X-true], P, T)),
+    (rb_holds(X, P, T) :- rb_fact(Conditions, P, T), rb_all(Conditions, X)),
+    (rb_fact(Conditions, P, T) :-
+        rb_stated(S, P0, T0), rb_conditions(S, Conditions),
+        rb_name(P0, P, Negated), rb_polar(Negated, T0, T)),
+    (rb_all([], _)),
+    (rb_all([C-T|Cs], X) :- rb_holds(X, C, T), rb_all(Cs, X)),
+    (rb_conditions(S, Conditions) :-
+        (   is_list(S) -> maplist(rb_condition, S, Conditions)
+        ;   rb_condition(S, C), Conditions = [C]
+        )),
+    (rb_condition(S, P-T) :- rb_name(S, P, Negated), rb_polar(Negated, true, T)),
+    (rb_name(N0, N, Negated) :-
+        (   var(N0) -> N = N0, Negated = no
+        ;   N0 = not(N1) -> rb_singular(N1, N), Negated = yes
+        ;   atom(N0), atom_concat(not_, N1, N0), N1 \== '' -> rb_singular(N1, N), Negated = yes
+        ;   rb_singular(N0, N), Negated = no
+        )),
+    (rb_singular(N0, N) :-            % steadfast: N may come in bound
+        (   atom(N0), member(End, [uses, sses, xes, ches, shes, zes]), atom_concat(Stem, End, N0),
+            Stem \== ''
+        ->  sub_atom(End, 0, _, 2, Kept), atom_concat(Stem, Kept, N1)
+        ;   atom(N0), atom_concat(N1, s, N0), atom_length(N1, Length), Length >= 3,
+            sub_atom(N1, _, 1, 0, Last), \+ sub_atom(aeiousy, _, 1, _, Last)
+        ->  true
+        ;   N1 = N0
+        ),
+        N = N1),
+    (rb_polar(no, T, T)),
+    (rb_polar(yes, true, false)),
+    (rb_polar(yes, false, true))
+]).
 
 :- multifile user:message_hook/3.
 user:message_hook(Term, Kind, _Lines) :-

@@ -147,6 +147,62 @@ def test_prolog_runtime_error() -> None:
     assert "foo" in message
 
 
+STATEMENT = """
+solve(Answer) :-
+    (   holds(max, opaque, true) -> Answer = true
+    ;   holds(max, opaque, false) -> Answer = false
+    ;   Answer = unknown
+    ).
+"""
+
+
+def test_prolog_rule_base_facts_are_closed_under_inheritance() -> None:
+    """The facts a small model writes for "Every A is a B" must answer the question."""
+    chain = """
+holds(yumpus, tumpus, true).
+holds(tumpus, jompus, true).
+holds(jompus, zumpus, true).
+holds(jompus, tumpus, true).
+holds(max, yumpus, true).
+"""
+    assert_value(run("prolog", chain + "holds(zumpus, opaque, true).\n" + STATEMENT), "true")
+    # Negation spelled as not(P) or not_p, in the facts and in the query.
+    assert_value(run("prolog", chain + "holds(zumpus, not_opaque, true).\n" + STATEMENT), "false")
+    assert_value(run("prolog", chain + "holds(zumpus, not(opaque), true).\n" + STATEMENT), "false")
+    assert_value(run("prolog", chain + "holds(zumpus, opaque, false).\n"
+                     "solve(A) :- ( holds(max, not_opaque, true) -> A = yes ; A = no ).\n"), "yes")
+    # Open world: neither the statement nor its negation follows.
+    assert_value(run("prolog", chain + "holds(dumpus, opaque, true).\n" + STATEMENT), "unknown")
+    # A class named in the plural in one sentence and the singular in another is one class.
+    assert_value(run("prolog", chain + "holds(zumpuses, cats, true).\nholds(cat, opaque, true).\n"
+                     + STATEMENT), "true")
+    assert_value(run("prolog", "holds(james, glass, true).\nholds(iris, glass, true).\n"
+                     "solve(Xs) :- setof(X, holds(X, glass, true), Xs).\n"), "[iris, james]")
+
+
+def test_prolog_rule_base_conditions_relations_and_written_rules() -> None:
+    facts = """
+holds(dog, big, true).
+holds(dog, green, false).
+holds(mouse, kind, true).
+holds(mouse, chases(dog), true).
+holds(big, strong, true).
+holds([chases(dog), kind], young, true).
+holds([strong, not(green)], cold, true).
+holds(not(cold), calm, true).
+holds(cat, tired, true) :- holds(_, chases(dog), true).
+holds(X, loud, true) :- holds(X, young, true).
+"""
+    assert_value(run("prolog", facts + "solve(Dog) :- setof(P-T, holds(dog, P, T), Dog).\n"),
+                 "[big-true, cold-true, green-false, strong-true]")
+    assert_value(run("prolog", facts + """
+solve([Mouse, Cat]) :- setof(P-T, holds(mouse, P, T), Mouse), setof(P, holds(cat, P, true), Cat).
+"""), "[[kind-true, loud-true, young-true, chases(dog)-true], [tired]]")
+    # Nothing says the mouse is cold or not, so "not cold" things being calm does not apply.
+    assert_value(run("prolog", facts + "solve(A) :- ( holds(mouse, calm, _) -> A = y ; A = n ).\n"),
+                 "n")
+
+
 @pytest.mark.parametrize("program", [
     "solve(X) :- shell('echo hi'), X = 1.\n",
     ":- shell('echo hi').\nsolve(1).\n",
@@ -155,6 +211,7 @@ def test_prolog_runtime_error() -> None:
     "user:message_hook(_, _, _) :- shell('echo hi').\nsolve(1).\n",
     "user:exception(_, _, _) :- shell('echo hi').\nsolve(X) :- undefined(X).\n",
     ":- initialization(main, main).\nmain :- halt.\nsolve(1).\n",
+    "holds(a, b, true) :- shell('echo hi').\nsolve(X) :- holds(a, X, true).\n",
 ])
 def test_prolog_escapes_are_denied(program: str) -> None:
     result = run("prolog", program)
