@@ -10,6 +10,11 @@ writes one program greedily (the pipeline's settings), and it runs isolated in t
 backend. No repair and no final-answer call: the program's own value is scored, so a
 change in the examples shows up undiluted. Prints, per file, how many programs ran, how
 many values were right, and the median seconds per item.
+
+    python benchmarks/first_program.py --task prontoqa --backend prolog --rerun OUT.jsonl
+
+runs the programs of an earlier ``--out`` file again in the backend as it is now, without
+the model: after a backend change, the same programs show what the change alone does.
 """
 
 from __future__ import annotations
@@ -25,6 +30,8 @@ from rich.table import Table
 
 import fewshot
 from backends import get_backend
+from backends.base import Backend
+from evals.records import Item
 from evals.scoring import score
 from evals.tasks import get_task
 from evals.tasks.base import select
@@ -40,7 +47,7 @@ console = Console()
 @click.command()
 @click.option("--task", required=True, help="An eval task, e.g. prontoqa.")
 @click.option("--backend", required=True, help="The backend every program is written for.")
-@click.option("--examples", "files", multiple=True, required=True,
+@click.option("--examples", "files", multiple=True,
               type=click.Path(exists=True, dir_okay=False, path_type=Path), help="An examples file (repeatable).")
 @click.option("--shots", default=4, show_default=True)
 @click.option("--skip", default=50, show_default=True, help="Items of the seeded order left out (an eval's).")
@@ -51,12 +58,21 @@ console = Console()
 @click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), default=None)
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write one JSON line per program (item, examples file, program, result).")
+@click.option("--rerun", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="Run the programs of an earlier --out file again, without the model.")
 def cli(
     task: str, backend: str, files: tuple[Path, ...], shots: int, skip: int, limit: int, seed: int,
     model: str | None, model_option: tuple[str, ...], data_dir: Path | None, out: Path | None,
+    rerun: Path | None,
 ) -> None:
-    items = select(get_task(task).load(data_dir or default_data_dir()).items, seed, skip + limit)[skip:]
+    loaded = get_task(task).load(data_dir or default_data_dir()).items
     engine = get_backend(backend)
+    if rerun:
+        rerun_programs(rerun, {item.id: item for item in loaded}, engine)
+        return
+    if not files:
+        raise click.UsageError("give --examples (twice or more to compare files) or --rerun")
+    items = select(loaded, seed, skip + limit)[skip:]
     llm = get_model(model or default_model_spec(), parse_model_options(model_option))
     options = Reasoner(model=llm).program_options
     examples = {path: fewshot.load(backend, str(path))[:shots] for path in files}
@@ -87,6 +103,25 @@ def cli(
     for path in files:
         table.add_row(str(path), f"{ran[path]}/{len(items)}", f"{right[path]}/{len(items)}",
                       f"{statistics.median(seconds[path]):.1f}")
+    console.print(table)
+
+
+def rerun_programs(path: Path, items: dict[str, Item], engine: Backend) -> None:
+    """Each recorded program run again and scored: before (as recorded) and now."""
+    records = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+    table = Table(title=f"{path.name}: the recorded programs run again")
+    for column in ("examples", "programs", "ran before", "ran now", "right before", "right now"):
+        table.add_column(column, justify="right" if column != "examples" else "left")
+    for name in dict.fromkeys(record["examples"] for record in records):
+        mine = [record for record in records if record["examples"] == name]
+        ran_now = right_now = 0
+        for record in mine:
+            item = items[record["id"]]
+            result = checked_against_choices(engine.run(record["program"]), item.choices)
+            ran_now += result.ok
+            right_now += bool(result.ok and score(item.format, result.value or "", item.gold, item.choices or []))
+        table.add_row(name, str(len(mine)), str(sum(record["result"]["ok"] for record in mine)), str(ran_now),
+                      str(sum(record["right"] for record in mine)), str(right_now))
     console.print(table)
 
 
