@@ -78,10 +78,10 @@ foreign_head(Term, Head) :-
 %   readily and rules rarely, so the runner supplies the rules: the program's holds/3
 %   clauses (facts and any rules it writes) are renamed rb_stated/3, and holds/3
 %   becomes everything that follows from them by inheritance, tabled.
-%   Two spellings small models mix up are read as one: a negated property may be
-%   not(p) or not_p (holds(max, not_opaque, true) is holds(max, opaque, false)), and a
-%   name is compared in the singular (wumpuses, wumpus; cats, cat; but james, glass and
-%   happiness stay), in facts and queries.
+%   Spellings small models mix up are read as one: holds([S, P], T) is holds(S, P, T);
+%   a negated property may be not(p) or not_p (holds(max, not_opaque, true) is
+%   holds(max, opaque, false)); a name is compared in the singular (wumpuses, wumpus;
+%   cats, cat; but james, glass and happiness stay), in facts and in queries.
 user:term_expansion(Term, Expanded) :-
     collecting,
     rule_base_clause(Term, Expanded),
@@ -98,6 +98,8 @@ user:term_expansion(end_of_file, Closure) :-
 
 rule_base_clause(holds(S, P, T), rb_stated(S, P, T)).
 rule_base_clause((holds(S, P, T) :- Body), (rb_stated(S, P, T) :- Body)).
+rule_base_clause(holds([S, P], T), rb_stated(S, P, T)) :-   % a slip small models make
+    T == true ; T == false.
 
 %   Conditions are Property-Truth pairs: a Subject `max` is [max-true], `not(big)` is
 %   [big-false], `[kind, not(quiet)]` is [kind-true, quiet-false].

@@ -176,6 +176,8 @@ holds(max, yumpus, true).
     # A class named in the plural in one sentence and the singular in another is one class.
     assert_value(run("prolog", chain + "holds(zumpuses, cats, true).\nholds(cat, opaque, true).\n"
                      + STATEMENT), "true")
+    # holds([Subject, Property], Truth), a slip of the 1.5B model, reads as holds/3.
+    assert_value(run("prolog", chain + "holds([zumpus, opaque], true).\n" + STATEMENT), "true")
     assert_value(run("prolog", "holds(james, glass, true).\nholds(iris, glass, true).\n"
                      "solve(Xs) :- setof(X, holds(X, glass, true), Xs).\n"), "[iris, james]")
 
