@@ -4,8 +4,8 @@ The run (hours on a 2-core CPU; resumable, so rerun it after an interruption)::
 
     nohup scripts/run_results.sh > /work/runs/results/run.log 2>&1 &
 
-whose second phase runs, for each TASK in gsm8k prontoqa svamp proofwriter gsm_system
-logical_deduction (the first phase answers 30 items per backend family with direct and
+whose second phase runs, for each TASK in gsm8k logical_deduction svamp gsm_system
+prontoqa proofwriter (the first phase answers 30 items per backend family with direct and
 tool, which the second extends)::
 
     .venv/bin/reasoner eval TASK --strategy direct,cot,tool --limit 50 --seed 0 \\
