@@ -191,7 +191,12 @@ class PrologBackend(Backend):
         "could loop (e.g. transitive closure). Available without loading: lists, apply, "
         "aggregate, clpfd (`:- use_module(library(clpfd)).` is allowed), yall. No file, "
         "shell or flag access. If solve/1 fails the run reports `no_answer`, so for a "
-        "yes/no question let solve/1 succeed with the value itself (e.g. `solve(false)`)."
+        "yes/no question let solve/1 succeed with the value itself (e.g. `solve(false)`). "
+        "For a rule base, write one fact per sentence, `holds(Subject, Property, true)` or "
+        "`holds(Subject, Property, false)`, where Subject is an individual, a class "
+        "(`holds(cat, animal, true)`: every cat is an animal) or a list of conditions "
+        "(`holds([big, not(red)], strong, true)`); holds/3 then also answers everything "
+        "that follows from the facts, so do not write the inheritance rules yourself."
     )
 
     def availability(self) -> str | None:
