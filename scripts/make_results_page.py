@@ -4,9 +4,9 @@ The run (hours on a 2-core CPU; resumable, so rerun it after an interruption)::
 
     nohup scripts/run_results.sh > /work/runs/results/run.log 2>&1 &
 
-whose second phase runs, for each TASK in gsm8k logical_deduction svamp gsm_system
-prontoqa proofwriter (the first phase answers 30 items per backend family with direct and
-tool, which the second extends)::
+whose first phase runs, for each TASK in gsm8k logical_deduction svamp gsm_system
+prontoqa proofwriter (its second phase adds math500 and sudoku, 30 items with direct and
+tool, for the backend families these leave out)::
 
     .venv/bin/reasoner eval TASK --strategy direct,cot,tool --limit 50 --seed 0 \\
         --model qwen2.5-coder-1.5b --data-dir ../shared/datasets --out /work/runs/results/TASK

@@ -1,16 +1,18 @@
 #!/usr/bin/env bash
-# The long measurements behind the router issue's note and docs/results.md, with the
+# The long measurements behind docs/results.md and the router issue's note, with the
 # default model (qwen2.5-coder-1.5b through llama.cpp), seed 0. Hours on a 2-core CPU.
 #
-#   phase 1 (per backend family, 30 items, direct and tool): math500 (sympy),
-#           logical_deduction (smt), sudoku (sat), gsm8k (python), prontoqa (prolog); read with
-#           `reasoner compare $OUT/<task>` for first-try and after-repair run rates;
-#   phase 2 (the results page, 50 items, direct, cot and tool): gsm8k,
-#           logical_deduction, svamp, gsm_system, prontoqa, proofwriter (the two Prolog
-#           tasks last: their tool samples are the slowest, several minutes each).
+#   phase 1 (the results page, 50 items, direct, cot and tool): gsm8k (python),
+#           logical_deduction (smt), svamp, gsm_system, prontoqa, proofwriter (prolog),
+#           the two Prolog tasks last: their tool samples are the slowest;
+#   phase 2 (the backend families phase 1 leaves out, 30 items, direct and tool):
+#           math500 (sympy), sudoku (sat).
+#
+# `reasoner compare $OUT/<task>` reads each, with the first-try and after-repair run
+# rates of the tool strategy.
 #
 # Resumable: every finished sample is on disk, and the seeded shuffle keeps the first 30
-# items inside the first 50, so phase 2 reuses phase 1's samples where tasks overlap.
+# items inside the first 50, so a task run at one limit continues at a larger one.
 # Run it again after an interruption and each task continues where it stopped:
 #
 #   nohup scripts/run_results.sh > /work/runs/results/run.log 2>&1 &
@@ -37,10 +39,10 @@ run() {  # run TASK STRATEGIES LIMIT
 
 for phase in ${PHASES:-1 2}; do
   case "$phase" in
-    1) for task in math500 logical_deduction sudoku gsm8k prontoqa; do run "$task" direct,tool 30; done ;;
-    2) for task in gsm8k logical_deduction svamp gsm_system prontoqa proofwriter; do
+    1) for task in gsm8k logical_deduction svamp gsm_system prontoqa proofwriter; do
          run "$task" direct,cot,tool 50
        done ;;
+    2) for task in math500 sudoku; do run "$task" direct,tool 30; done ;;
   esac
 done
 echo "=== done $(date -u +%FT%TZ) (status $status)"
