@@ -11,10 +11,11 @@ backend. No repair and no final-answer call: the program's own value is scored, 
 change in the examples shows up undiluted. Prints, per file, how many programs ran, how
 many values were right, and the median seconds per item.
 
-    python benchmarks/first_program.py --task prontoqa --backend prolog --rerun OUT.jsonl
+    python benchmarks/first_program.py --task prontoqa --backend prolog --rerun FILE.jsonl
 
-runs the programs of an earlier ``--out`` file again in the backend as it is now, without
-the model: after a backend change, the same programs show what the change alone does.
+runs the programs of an earlier ``--out`` file, or the tool attempts of an eval's
+``samples.jsonl``, again in the backend as it is now, without the model: after a backend
+change, the same programs show what the change alone does.
 """
 
 from __future__ import annotations
@@ -59,7 +60,7 @@ console = Console()
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write one JSON line per program (item, examples file, program, result).")
 @click.option("--rerun", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
-              help="Run the programs of an earlier --out file again, without the model.")
+              help="Run the programs of an earlier --out file or an eval's samples.jsonl again, without the model.")
 def cli(
     task: str, backend: str, files: tuple[Path, ...], shots: int, skip: int, limit: int, seed: int,
     model: str | None, model_option: tuple[str, ...], data_dir: Path | None, out: Path | None,
@@ -106,22 +107,42 @@ def cli(
     console.print(table)
 
 
+def recorded_programs(path: Path, backend: str) -> list[tuple[str, str, str, bool]]:
+    """(group, item id, program, ran then) for each program in a file.
+
+    A file from ``--out`` groups its programs by examples file; an eval's
+    ``samples.jsonl`` by first program and repair (its tool attempts in ``backend``).
+    """
+    programs = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip():
+            continue
+        record = json.loads(line)
+        if "examples" in record:
+            programs.append((record["examples"], record["id"], record["program"], record["result"]["ok"]))
+            continue
+        attempts = [a for a in record.get("attempts") or [] if a.get("backend") == backend and a.get("program")]
+        for number, attempt in enumerate(attempts):
+            group = "eval: first program" if number == 0 else "eval: repair"
+            programs.append((group, record["id"], attempt["program"], bool(attempt["result"]["ok"])))
+    return programs
+
+
 def rerun_programs(path: Path, items: dict[str, Item], engine: Backend) -> None:
-    """Each recorded program run again and scored: before (as recorded) and now."""
-    records = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+    """Each recorded program run again now and scored; 'ran then' is as recorded."""
+    programs = recorded_programs(path, engine.name)
     table = Table(title=f"{path.name}: the recorded programs run again")
-    for column in ("examples", "programs", "ran before", "ran now", "right before", "right now"):
-        table.add_column(column, justify="right" if column != "examples" else "left")
-    for name in dict.fromkeys(record["examples"] for record in records):
-        mine = [record for record in records if record["examples"] == name]
+    for column in ("programs of", "n", "ran then", "ran now", "right now"):
+        table.add_column(column, justify="right" if column != "programs of" else "left")
+    for group in dict.fromkeys(program[0] for program in programs):
+        mine = [program for program in programs if program[0] == group]
         ran_now = right_now = 0
-        for record in mine:
-            item = items[record["id"]]
-            result = checked_against_choices(engine.run(record["program"]), item.choices)
+        for _, item_id, program, _ in mine:
+            item = items[item_id]
+            result = checked_against_choices(engine.run(program), item.choices)
             ran_now += result.ok
             right_now += bool(result.ok and score(item.format, result.value or "", item.gold, item.choices or []))
-        table.add_row(name, str(len(mine)), str(sum(record["result"]["ok"] for record in mine)), str(ran_now),
-                      str(sum(record["right"] for record in mine)), str(right_now))
+        table.add_row(group, str(len(mine)), str(sum(ran for *_, ran in mine)), str(ran_now), str(right_now))
     console.print(table)
 
 
