@@ -33,7 +33,7 @@ from evals import report
 from evals.records import RunHeader, SampleRecord, StrategyStats, now
 from evals.run import load_run
 
-TASKS = ["gsm8k", "prontoqa", "svamp", "proofwriter", "gsm_system", "logical_deduction"]
+TASKS = ["gsm8k", "svamp", "gsm_system", "prontoqa", "proofwriter", "logical_deduction"]  # math, then logic
 STRATEGIES = ["direct", "cot", "tool"]
 RUN_COMMAND = "nohup scripts/run_results.sh > /work/runs/results/run.log 2>&1 &"
 TASK_COMMAND = (
@@ -96,15 +96,10 @@ def build(runs_dir: Path, plot_path: Path, page_dir: Path) -> str:
     for _, path in found:
         header, records = load_run(path)
         headers.append(header)
-        all_records += paired(records, header.strategies)
+        all_records += paired(records, STRATEGIES)
     out = ["# Results: direct vs chain-of-thought vs tool-augmented", ""]
-    out += [
-        "> **Preview.** This run started while the pipeline, the router and the prompts were still",
-        "> changing (see the commits below); rerun it on a settled tree before quoting the numbers.",
-        "",
-    ]
     if not all_records:
-        out += ["No task of the results run has finished an item yet.", "", _commands()]
+        out += ["No item of the results run has been answered by all three strategies yet.", "", _commands()]
         return "\n".join(out) + "\n"
 
     header = headers[0].model_copy(update={
@@ -125,6 +120,13 @@ def build(runs_dir: Path, plot_path: Path, page_dir: Path) -> str:
     model = headers[0].model
     commits = sorted({(s.commit or "?")[:12] + (" (with uncommitted edits)" if s.dirty else "")
                       for s in sessions})
+    if done < expected:
+        out += [f"> **Preview: {done} of {expected} samples so far.** The run is resumable and continues; "
+                "numbers on a partial run move as items are added.", ""]
+    if len(commits) > 1:
+        out += [f"> The run spans {len(commits)} commits (listed under Code below): samples made before a "
+                "change to the prompts, examples or backends were redone only where the change affects "
+                "them; each session's commit and prompt hashes are in the run's `header.json`.", ""]
     out += [
         f"Model: `{model.get('id')}` (GGUF sha256 `{model.get('sha256', '?')}`), greedy decoding, "
         f"k = {headers[0].shots} examples per prompt, up to {headers[0].max_attempts} programs per question, "
