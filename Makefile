@@ -13,7 +13,7 @@ SAMPLE := Olivia has $$23. She bought five bagels for $$3 each. How much money d
 setup: system $(STAMP)
 	$(BIN)/reasoner models pull qwen2.5-coder-1.5b
 	$(BIN)/reasoner models pull qwen2.5-coder-0.5b
-	$(BIN)/reasoner ask --trace "$(SAMPLE)"
+	$(BIN)/reasoner ask --trace '$(SAMPLE)'
 
 system:
 	bash scripts/install-system-packages.sh

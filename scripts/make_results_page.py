@@ -2,18 +2,18 @@
 
 The run (hours on a 2-core CPU; resumable, so rerun it after an interruption)::
 
-    nohup scripts/run_results.sh > /work/runs/results/run.log 2>&1 &
+    nohup scripts/run_results.sh >> results/run.log 2>&1 &
 
 whose first phase runs, for each TASK in gsm8k logical_deduction svamp gsm_system
 prontoqa proofwriter (its second phase adds math500 and sudoku, 30 items with direct and
 tool, for the backend families these leave out)::
 
     .venv/bin/reasoner eval TASK --strategy direct,cot,tool --limit 50 --seed 0 \\
-        --model qwen2.5-coder-1.5b --data-dir ../shared/datasets --out /work/runs/results/TASK
+        --model qwen2.5-coder-1.5b --data-dir ../shared/datasets --out results/TASK
 
 Then the page, from whatever has finished::
 
-    .venv/bin/python scripts/make_results_page.py [--runs /work/runs/results] [--out docs/results.md]
+    .venv/bin/python scripts/make_results_page.py [--runs results] [--out docs/results.md]
 
 Only items answered by every strategy count (a paired comparison), so a task caught
 mid-run is compared on the same questions. Everything on the page is computed from the
@@ -35,10 +35,10 @@ from evals.run import load_run
 
 TASKS = ["gsm8k", "svamp", "gsm_system", "prontoqa", "proofwriter", "logical_deduction"]  # math, then logic
 STRATEGIES = ["direct", "cot", "tool"]
-RUN_COMMAND = "nohup scripts/run_results.sh > /work/runs/results/run.log 2>&1 &"
+RUN_COMMAND = "nohup scripts/run_results.sh >> results/run.log 2>&1 &"
 TASK_COMMAND = (
     ".venv/bin/reasoner eval TASK --strategy direct,cot,tool --limit 50 --seed 0 \\\n"
-    "    --model qwen2.5-coder-1.5b --data-dir ../shared/datasets --out /work/runs/results/TASK"
+    "    --model qwen2.5-coder-1.5b --data-dir ../shared/datasets --out results/TASK"
 )
 PAGE_COMMAND = ".venv/bin/python scripts/make_results_page.py"
 
@@ -188,7 +188,7 @@ def _commands() -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--runs", type=Path, default=Path("/work/runs/results"))
+    parser.add_argument("--runs", type=Path, default=Path("results"))
     parser.add_argument("--out", type=Path, default=Path("docs/results.md"))
     parser.add_argument("--plot", type=Path, default=None, help="default: results.png beside --out")
     args = parser.parse_args()
