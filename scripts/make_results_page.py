@@ -25,6 +25,7 @@ overlap).
 from __future__ import annotations
 
 import argparse
+import os
 from collections import defaultdict
 from datetime import datetime
 from pathlib import Path
@@ -156,15 +157,16 @@ def build(runs_dir: Path, plot_path: Path, page_dir: Path) -> str:
                          f"{100 * st.accuracy:.0f}% [{100 * st.ci_low:.0f}, {100 * st.ci_high:.0f}]")
         n = max(st.n for st in by.values())
         out.append(f"| {task} | {n} | " + " | ".join(cells) + " |")
-    rel = plot_path.relative_to(page_dir) if plot_path.is_relative_to(page_dir) else plot_path
-    out += ["", "95% Wilson intervals in brackets.", "", f"![accuracy per task and strategy]({rel})", ""]
+    out += ["", "95% Wilson intervals in brackets.", "",
+            f"![accuracy per task and strategy]({_relative(plot_path, page_dir)})", ""]
     out += ["## Where tools helped and where they did not", ""]
     out += findings(stats) or ["No task has all three strategies on the same items yet."]
     out += [
         "",
         "With 50 items per task an interval spans roughly ±14 points, so only large differences",
-        "are distinguishable; the per-sample logs (`samples.jsonl`) hold every program, its",
-        "result and the model's raw replies for anyone who wants to check a verdict.",
+        "are distinguishable; the per-sample logs hold every program, its result and the",
+        "model's raw replies for anyone who wants to check a verdict: "
+        + ", ".join(f"[{task}]({_relative(path / 'samples.jsonl', page_dir)})" for task, path in found) + ".",
         "",
         "## Details per task",
         "",
@@ -172,6 +174,11 @@ def build(runs_dir: Path, plot_path: Path, page_dir: Path) -> str:
         _commands(),
     ]
     return "\n".join(out) + "\n"
+
+
+def _relative(path: Path, start: Path) -> str:
+    """``path`` as a link from a page in ``start`` (relative, so it works on any clone)."""
+    return Path(os.path.relpath(path.resolve(), start.resolve())).as_posix()
 
 
 def _commands() -> str:

@@ -1,0 +1,58 @@
+"""scripts/make_results_page.py: the results page is built from run directories alone, pairs
+items across strategies, and says how far the run has got."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+from types import ModuleType
+
+from test_evals_run import Oracle, config, shared_datasets  # noqa: F401  (autouse fixture)
+
+from evals.run import run_eval
+from reasoner.models.mock import MockEngine
+
+SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "make_results_page.py"
+
+
+def page_module() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("make_results_page", SCRIPT)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_page_from_a_finished_task_and_a_partial_one(tmp_path: Path) -> None:
+    runs, docs = tmp_path / "results", tmp_path / "docs"
+    oracle = Oracle(tasks=["gsm8k", "prontoqa"])
+    model = MockEngine("oracle", responder=oracle)
+    run_eval(config(runs / "gsm8k", tasks=["gsm8k"], strategies=["direct,cot,tool"]), model=model, progress=False)
+    # prontoqa has only direct answers: nothing of it is paired yet.
+    run_eval(config(runs / "prontoqa", tasks=["prontoqa"], strategies=["direct"]), model=model, progress=False)
+
+    make = page_module()
+    page = make.build(runs, docs / "results.png", docs)
+
+    assert "> **Preview: 16 of 900 samples so far.**" in page
+    assert "(12 in the paired comparison below" in page
+    # The oracle answers gsm8k wrongly when asked directly, rightly with cot and programs.
+    assert "| gsm8k | 4 | 0% [0, 49] | 100% [51, 100] | 100% [51, 100] |" in page
+    assert "| prontoqa |" not in page
+    assert "tool beat direct by 100 points (95% intervals do not overlap)" in page
+    assert "tool vs cot: +0 points, within the noise" in page
+    assert "the router chose the expected backend for 100%" in page
+    assert "[gsm8k](../results/gsm8k/samples.jsonl)" in page
+    assert "[prontoqa](../results/prontoqa/samples.jsonl)" in page
+    assert "![accuracy per task and strategy](results.png)" in page
+    assert (docs / "results.png").stat().st_size > 0
+    assert make.RUN_COMMAND in page and make.PAGE_COMMAND in page
+
+
+def test_page_before_any_item_is_paired(tmp_path: Path) -> None:
+    runs = tmp_path / "results"
+    model = MockEngine("oracle", responder=Oracle(tasks=["gsm8k"]))
+    run_eval(config(runs / "gsm8k", tasks=["gsm8k"], strategies=["direct"]), model=model, progress=False)
+    page = page_module().build(runs, tmp_path / "results.png", tmp_path)
+    assert "No item of the results run has been answered by all three strategies yet." in page
+    assert not (tmp_path / "results.png").exists()
