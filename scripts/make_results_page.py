@@ -16,7 +16,9 @@ Then the page, from whatever has finished::
     .venv/bin/python scripts/make_results_page.py [--runs results] [--out docs/results.md]
 
 Only items answered by every strategy count (a paired comparison), so a task caught
-mid-run is compared on the same questions. Everything on the page is computed from the
+mid-run is compared on the same questions. The second phase (math500, sudoku: direct
+against tool) gets a section of its own once it has samples, and a hand-written
+discussion (``docs/results-discussion.md``, if present) follows the generated verdicts. Everything on the page is computed from the
 runs' ``samples.jsonl``; the closing paragraph is generated from the numbers with fixed
 wording rules (a difference is called a difference only when the 95% intervals do not
 overlap).
@@ -36,6 +38,9 @@ from evals.run import load_run
 
 TASKS = ["gsm8k", "svamp", "gsm_system", "prontoqa", "proofwriter", "logical_deduction"]  # math, then logic
 STRATEGIES = ["direct", "cot", "tool"]
+OTHER_TASKS = ["math500", "sudoku"]  # run_results.sh phase 2: the sympy and sat families
+OTHER_STRATEGIES = ["direct", "tool"]
+OTHER_LIMIT = 30
 RUN_COMMAND = "nohup scripts/run_results.sh >> results/run.log 2>&1 &"
 TASK_COMMAND = (
     ".venv/bin/reasoner eval TASK --strategy direct,cot,tool --limit 50 --seed 0 \\\n"
@@ -90,7 +95,7 @@ def findings(stats: dict[str, dict[str, StrategyStats]]) -> list[str]:
     return lines
 
 
-def build(runs_dir: Path, plot_path: Path, page_dir: Path) -> str:
+def build(runs_dir: Path, plot_path: Path, page_dir: Path, discussion: Path | None = None) -> str:
     found = [(t, runs_dir / t) for t in TASKS if (runs_dir / t / "header.json").is_file()]
     headers: list[RunHeader] = []
     all_records: list[SampleRecord] = []
@@ -161,6 +166,8 @@ def build(runs_dir: Path, plot_path: Path, page_dir: Path) -> str:
             f"![accuracy per task and strategy]({_relative(plot_path, page_dir)})", ""]
     out += ["## Where tools helped and where they did not", ""]
     out += findings(stats) or ["No task has all three strategies on the same items yet."]
+    if discussion is not None and discussion.is_file():
+        out += ["", discussion.read_text(encoding="utf-8").strip()]
     out += [
         "",
         "With 50 items per task an interval spans roughly ±14 points, so only large differences",
@@ -171,9 +178,33 @@ def build(runs_dir: Path, plot_path: Path, page_dir: Path) -> str:
         "## Details per task",
         "",
         report.to_markdown(report.rows_for([("results", summary)])),
+        *other_families(runs_dir, page_dir),
         _commands(),
     ]
     return "\n".join(out) + "\n"
+
+
+def other_families(runs_dir: Path, page_dir: Path) -> list[str]:
+    """The second phase's section: the backends the six tasks leave out, direct against tool."""
+    found = [(t, runs_dir / t) for t in OTHER_TASKS if (runs_dir / t / "header.json").is_file()]
+    records = [r for _, path in found for r in paired(load_run(path)[1], OTHER_STRATEGIES)]
+    if not records:
+        return []
+    header = load_run(found[0][1])[0]
+    summary = report.summarize(runs_dir, header.model_copy(update={
+        "tasks": [t for _, path in found for t in load_run(path)[0].tasks]}), records)
+    done = sum(len(load_run(path)[1]) for _, path in found)
+    expected = OTHER_LIMIT * len(OTHER_TASKS) * len(OTHER_STRATEGIES)
+    logs = ", ".join(f"[{task}]({_relative(path / 'samples.jsonl', page_dir)})" for task, path in found)
+    return [
+        "## The other backend families: SymPy and SAT",
+        "",
+        f"The six tasks above route to Python, Prolog and SMT. The run's second phase covers SymPy "
+        f"(`math500`, LaTeX answers) and SAT (`sudoku`) with {OTHER_LIMIT} items each, direct against "
+        f"tool only ({done} of {expected} samples so far; logs: {logs}).",
+        "",
+        report.to_markdown(report.rows_for([("results", summary)])),
+    ]
 
 
 def _relative(path: Path, start: Path) -> str:
@@ -188,6 +219,8 @@ def _commands() -> str:
         "```sh", RUN_COMMAND, "```", "",
         "which runs, for each TASK in " + ", ".join(TASKS) + ":", "",
         "```sh", TASK_COMMAND, "```", "",
+        "then, for each TASK in " + ", ".join(OTHER_TASKS) + ", the same with "
+        f"`--strategy {','.join(OTHER_STRATEGIES)} --limit {OTHER_LIMIT}`;",
         "and this page:", "", "```sh", PAGE_COMMAND, "```", "",
         "Compare or rescore any run directory with `reasoner compare DIR...` and `reasoner rescore DIR`.",
     ])
@@ -198,9 +231,11 @@ def main() -> None:
     parser.add_argument("--runs", type=Path, default=Path("results"))
     parser.add_argument("--out", type=Path, default=Path("docs/results.md"))
     parser.add_argument("--plot", type=Path, default=None, help="default: results.png beside --out")
+    parser.add_argument("--discussion", type=Path, default=Path("docs/results-discussion.md"),
+                        help="a hand-written paragraph placed after the generated verdicts, if the file exists")
     args = parser.parse_args()
     plot = args.plot or args.out.with_name("results.png")
-    page = build(args.runs, plot, args.out.parent)
+    page = build(args.runs, plot, args.out.parent, args.discussion)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(page)
     print(f"wrote {args.out} ({datetime.now():%H:%M})")

@@ -47,6 +47,26 @@ def test_page_from_a_finished_task_and_a_partial_one(tmp_path: Path) -> None:
     assert "![accuracy per task and strategy](results.png)" in page
     assert (docs / "results.png").stat().st_size > 0
     assert make.RUN_COMMAND in page and make.PAGE_COMMAND in page
+    assert "## The other backend families" not in page, "no second-phase run yet"
+
+
+def test_second_phase_section_and_discussion(tmp_path: Path) -> None:
+    runs, docs = tmp_path / "results", tmp_path / "docs"
+    model = MockEngine("oracle", responder=Oracle(tasks=["gsm8k", "math500"]))
+    run_eval(config(runs / "gsm8k", tasks=["gsm8k"], strategies=["direct,cot,tool"]), model=model, progress=False)
+    run_eval(config(runs / "math500", tasks=["math500"], strategies=["direct,tool"]), model=model, progress=False)
+    discussion = docs / "results-discussion.md"
+    discussion.parent.mkdir()
+    discussion.write_text("Programs helped on arithmetic here.\n")
+
+    page = page_module().build(runs, docs / "results.png", docs, discussion)
+
+    section = page.split("## The other backend families: SymPy and SAT", 1)[1]
+    assert "(8 of 120 samples so far; logs: [math500](../results/math500/samples.jsonl))" in section
+    assert "### math500" in section and "| tool | 4 |" in section
+    assert "| math500 |" not in page.split("## Details per task")[0], "not in the three-strategy table"
+    verdicts = page.split("## Where tools helped and where they did not", 1)[1].split("## Details per task")[0]
+    assert verdicts.index("- **gsm8k**") < verdicts.index("Programs helped on arithmetic here.")
 
 
 def test_page_before_any_item_is_paired(tmp_path: Path) -> None:
