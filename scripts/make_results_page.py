@@ -18,10 +18,10 @@ Then the page, from whatever has finished::
 Only items answered by every strategy count (a paired comparison), so a task caught
 mid-run is compared on the same questions. The second phase (math500, sudoku: direct
 against tool) gets a section of its own once it has samples, and a hand-written
-discussion (``docs/results-discussion.md``, if present) follows the generated verdicts. Everything on the page is computed from the
-runs' ``samples.jsonl``; the closing paragraph is generated from the numbers with fixed
-wording rules (a difference is called a difference only when the 95% intervals do not
-overlap).
+discussion (``docs/results-discussion.md``, if present) follows the generated verdicts.
+Everything else on the page is computed from the runs' ``samples.jsonl``; the verdicts
+are generated from the numbers with fixed wording rules (a difference is called a
+difference only when the 95% intervals do not overlap).
 """
 
 from __future__ import annotations
