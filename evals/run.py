@@ -172,14 +172,22 @@ def _atomic_write(path: Path, text: str) -> None:
 # --------------------------------------------------------------------------- provenance
 
 
+CODE_PATHS = ("reasoner", "backends", "fewshot", "evals", "pyproject.toml")
+"""What a run executes, relative to the repository root (for the dirty flag)."""
+
+
 def git_info() -> dict[str, Any]:
-    """The commit of the source tree the package runs from, and whether it had local edits."""
+    """The commit of the source tree the package runs from, and whether its code had local edits.
+
+    Only the code a run executes counts as an edit: run directories committed beside it
+    (as ``results/`` is) change while a run goes, and would otherwise mark every session dirty.
+    """
     root = Path(__file__).resolve().parent.parent
     try:
         commit = subprocess.run(["git", "-C", str(root), "rev-parse", "HEAD"], capture_output=True,
                                 text=True, timeout=10, check=True).stdout.strip()
-        dirty = subprocess.run(["git", "-C", str(root), "status", "--porcelain", "--untracked-files=no"],
-                               capture_output=True, text=True, timeout=10, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "-C", str(root), "status", "--porcelain", "--untracked-files=no", "--",
+                                *CODE_PATHS], capture_output=True, text=True, timeout=10, check=True).stdout.strip()
     except (OSError, subprocess.SubprocessError):
         return {"commit": None}
     return {"commit": commit, "dirty": bool(dirty)}
