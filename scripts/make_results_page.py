@@ -33,7 +33,7 @@ from datetime import datetime
 from pathlib import Path
 
 from evals import report
-from evals.records import RunHeader, SampleRecord, StrategyStats, now
+from evals.records import RunHeader, RunSummary, SampleRecord, StrategyStats, now
 from evals.run import load_run
 
 TASKS = ["gsm8k", "svamp", "gsm_system", "prontoqa", "proofwriter", "logical_deduction"]  # math, then logic
@@ -95,24 +95,41 @@ def findings(stats: dict[str, dict[str, StrategyStats]]) -> list[str]:
     return lines
 
 
-def build(runs_dir: Path, plot_path: Path, page_dir: Path, discussion: Path | None = None) -> str:
-    found = [(t, runs_dir / t) for t in TASKS if (runs_dir / t / "header.json").is_file()]
-    headers: list[RunHeader] = []
-    all_records: list[SampleRecord] = []
-    for _, path in found:
-        header, records = load_run(path)
-        headers.append(header)
-        all_records += paired(records, STRATEGIES)
-    out = ["# Results: direct vs chain-of-thought vs tool-augmented", ""]
-    if not all_records:
-        out += ["No item of the results run has been answered by all three strategies yet.", "", _commands()]
-        return "\n".join(out) + "\n"
+Run = tuple[str, Path, RunHeader, list[SampleRecord]]
+"""A task's run directory, read once: (task, directory, header, records)."""
 
+
+def load_runs(runs_dir: Path, tasks: list[str]) -> list[Run]:
+    """The tasks' run directories that exist under ``runs_dir``, in the given order."""
+    found = [(task, runs_dir / task) for task in tasks if (runs_dir / task / "header.json").is_file()]
+    return [(task, path, *load_run(path)) for task, path in found]
+
+
+def paired_summary(runs_dir: Path, runs: list[Run], strategies: list[str]) -> RunSummary | None:
+    """One summary over the runs' paired items, as if they were one run; None if none is paired."""
+    records = [r for *_, run_records in runs for r in paired(run_records, strategies)]
+    if not records:
+        return None
+    headers = [header for _, _, header, _ in runs]
     header = headers[0].model_copy(update={
         "tasks": [t for h in headers for t in h.tasks],
         "sessions": [s for h in headers for s in h.sessions],
     })
-    summary = report.summarize(runs_dir, header, all_records)
+    return report.summarize(runs_dir, header, records)
+
+
+def log_links(runs: list[Run], page_dir: Path) -> str:
+    return ", ".join(f"[{task}]({_relative(path / 'samples.jsonl', page_dir)})" for task, path, *_ in runs)
+
+
+def build(runs_dir: Path, plot_path: Path, page_dir: Path, discussion: Path | None = None) -> str:
+    runs = load_runs(runs_dir, TASKS)
+    headers = [header for _, _, header, _ in runs]
+    out = ["# Results: direct vs chain-of-thought vs tool-augmented", ""]
+    summary = paired_summary(runs_dir, runs, STRATEGIES)
+    if summary is None:
+        out += ["No item of the results run has been answered by all three strategies yet.", "", _commands()]
+        return "\n".join(out) + "\n"
     report.plot([("results", summary)], plot_path)
     stats = {t.task: {s.strategy: s for s in t.strategies} for t in summary.tasks}
 
@@ -122,7 +139,7 @@ def build(runs_dir: Path, plot_path: Path, page_dir: Path, discussion: Path | No
     running = any(s.status == "running" for s in sessions)
     busy = sum(s.seconds for s in sessions)
     expected = 50 * len(TASKS) * len(STRATEGIES)
-    done = sum(len(load_run(p)[1]) for _, p in found)
+    done = sum(len(records) for *_, records in runs)
     model = headers[0].model
     commits = sorted({(s.commit or "?")[:12] + (" (with uncommitted edits)" if s.dirty else "")
                       for s in sessions})
@@ -141,7 +158,7 @@ def build(runs_dir: Path, plot_path: Path, page_dir: Path, discussion: Path | No
         "from the shared benchmark files.",
         "",
         f"**Progress and time.** {done} of {expected} samples finished "
-        f"({len(all_records)} in the paired comparison below, i.e. items answered by all three strategies). "
+        f"({summary.samples} in the paired comparison below, i.e. items answered by all three strategies). "
         f"Compute time so far: {_duration(busy)} over sessions from {started:%Y-%m-%d %H:%M} to "
         f"{ended:%Y-%m-%d %H:%M} UTC ({60 * done / max(busy, 1):.2f} samples per minute) on a shared "
         f"2-core CPU, so these timings include contention from other work on the machine."
@@ -173,7 +190,7 @@ def build(runs_dir: Path, plot_path: Path, page_dir: Path, discussion: Path | No
         "With 50 items per task an interval spans roughly ±14 points, so only large differences",
         "are distinguishable; the per-sample logs hold every program, its result and the",
         "model's raw replies for anyone who wants to check a verdict: "
-        + ", ".join(f"[{task}]({_relative(path / 'samples.jsonl', page_dir)})" for task, path in found) + ".",
+        + log_links(runs, page_dir) + ".",
         "",
         "## Details per task",
         "",
@@ -186,22 +203,18 @@ def build(runs_dir: Path, plot_path: Path, page_dir: Path, discussion: Path | No
 
 def other_families(runs_dir: Path, page_dir: Path) -> list[str]:
     """The second phase's section: the backends the six tasks leave out, direct against tool."""
-    found = [(t, runs_dir / t) for t in OTHER_TASKS if (runs_dir / t / "header.json").is_file()]
-    records = [r for _, path in found for r in paired(load_run(path)[1], OTHER_STRATEGIES)]
-    if not records:
+    runs = load_runs(runs_dir, OTHER_TASKS)
+    summary = paired_summary(runs_dir, runs, OTHER_STRATEGIES)
+    if summary is None:
         return []
-    header = load_run(found[0][1])[0]
-    summary = report.summarize(runs_dir, header.model_copy(update={
-        "tasks": [t for _, path in found for t in load_run(path)[0].tasks]}), records)
-    done = sum(len(load_run(path)[1]) for _, path in found)
+    done = sum(len(records) for *_, records in runs)
     expected = OTHER_LIMIT * len(OTHER_TASKS) * len(OTHER_STRATEGIES)
-    logs = ", ".join(f"[{task}]({_relative(path / 'samples.jsonl', page_dir)})" for task, path in found)
     return [
         "## The other backend families: SymPy and SAT",
         "",
         f"The six tasks above route to Python, Prolog and SMT. The run's second phase covers SymPy "
         f"(`math500`, LaTeX answers) and SAT (`sudoku`) with {OTHER_LIMIT} items each, direct against "
-        f"tool only ({done} of {expected} samples so far; logs: {logs}).",
+        f"tool only ({done} of {expected} samples so far; logs: {log_links(runs, page_dir)}).",
         "",
         report.to_markdown(report.rows_for([("results", summary)])),
     ]
