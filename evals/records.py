@@ -107,7 +107,7 @@ class Session(BaseModel):
     )
     argv: list[str] = Field(default_factory=list)
     commit: str | None = Field(None, description="git commit of the code this session ran.")
-    dirty: bool | None = Field(None, description="True when that checkout had uncommitted edits.")
+    dirty: bool | None = Field(None, description="True when the code it ran had uncommitted edits.")
 
     @property
     def seconds(self) -> float:
