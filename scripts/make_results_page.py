@@ -133,7 +133,8 @@ def build(runs_dir: Path, plot_path: Path, page_dir: Path, discussion: Path | No
     report.plot([("results", summary)], plot_path)
     stats = {t.task: {s.strategy: s for s in t.strategies} for t in summary.tasks}
 
-    sessions = [s for h in headers for s in h.sessions]
+    # A resume with nothing left to do adds a session that wrote no sample: not part of the run.
+    sessions = [s for h in headers for s in h.sessions if s.written or s.status == "running"]
     started = min(s.started_at for s in sessions)
     ended = max((s.ended_at or now()) for s in sessions)
     running = any(s.status == "running" for s in sessions)

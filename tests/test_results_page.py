@@ -4,11 +4,13 @@ items across strategies, and says how far the run has got."""
 from __future__ import annotations
 
 import importlib.util
+from datetime import timedelta
 from pathlib import Path
 from types import ModuleType
 
 from test_evals_run import Oracle, config, shared_datasets  # noqa: F401  (autouse fixture)
 
+from evals.records import RunHeader
 from evals.run import run_eval
 from reasoner.models.mock import MockEngine
 
@@ -48,6 +50,23 @@ def test_page_from_a_finished_task_and_a_partial_one(tmp_path: Path) -> None:
     assert (docs / "results.png").stat().st_size > 0
     assert make.RUN_COMMAND in page and make.PAGE_COMMAND in page
     assert "## The other backend families" not in page, "no second-phase run yet"
+
+
+def test_a_resume_with_nothing_to_do_leaves_the_page_as_it_was(tmp_path: Path) -> None:
+    runs, docs = tmp_path / "results", tmp_path / "docs"
+    model = MockEngine("oracle", responder=Oracle(tasks=["gsm8k"]))
+    run_config = config(runs / "gsm8k", tasks=["gsm8k"], strategies=["direct,cot,tool"])
+    run_eval(run_config, model=model, progress=False)
+    before = page_module().build(runs, docs / "results.png", docs)
+    run_eval(run_config, model=model, progress=False)  # adds a session that writes nothing
+    # ... as if resumed from a later commit, hours later
+    header_path = runs / "gsm8k" / "header.json"
+    header = RunHeader.model_validate_json(header_path.read_text())
+    idle = header.sessions[-1]
+    assert idle.written == 0
+    idle.commit, idle.ended_at = "f" * 40, idle.started_at + timedelta(hours=3)
+    header_path.write_text(header.model_dump_json())
+    assert page_module().build(runs, docs / "results.png", docs) == before
 
 
 def test_second_phase_section_and_discussion(tmp_path: Path) -> None:
