@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from backends.python import assign_printed_answer
-from reasoner.extraction import extract_program, strip_thinking
+from reasoner.extraction import extract_program, repeats_itself, strip_thinking
 from reasoner.prompting import clean_final_answer
 
 PY = ("python", "py")
@@ -66,3 +66,23 @@ def test_printed_answer_becomes_assigned(program: str, fixed: str) -> None:
 )
 def test_clean_final_answer(reply: str, answer: str) -> None:
     assert clean_final_answer(reply) == answer
+
+
+# A rule base as the 1.5B model writes one: distinct facts and rules, then a loop.
+RULE_BASE = "".join(
+    f"holds({who}, {what}, true) :- holds({who}, {why}, true).\n"
+    for who in ("bear", "cat", "dog", "tiger") for what, why in (("big", "red"), ("nice", "kind"), ("cold", "round"))
+)
+
+
+def test_a_reply_that_loops_to_the_limit_repeats_itself() -> None:
+    loop = "holds(tiger, visits(bear), true).\nholds(tiger, needs(rabbit), true).\n" * 6
+    assert repeats_itself("```prolog\n" + RULE_BASE + loop + "holds(tiger, vi")  # cut mid-line
+    # within one line too: a clause whose body goes on and on
+    assert repeats_itself(RULE_BASE + "holds(x, y, true)" + " :- holds(x, y, true)" * 12)
+
+
+def test_a_long_program_cut_off_without_repeating_is_not_a_loop() -> None:
+    assert not repeats_itself("```prolog\n" + RULE_BASE + "holds(tiger, ne")
+    assert not repeats_itself("".join(f"x{i} = {i} * {i + 1}\n" for i in range(60)))
+    assert not repeats_itself("ab" * 50)  # repeats, but too short to tell a loop from a list
