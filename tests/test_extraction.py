@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from backends.python import assign_printed_answer
+from backends.python import PythonBackend, assign_printed_answer
+from backends.smt import SmtBackend
+from backends.sympy import SympyBackend
 from reasoner.extraction import extract_program, repeats_itself, strip_thinking
 from reasoner.prompting import clean_final_answer
 
@@ -52,6 +54,34 @@ def test_strip_thinking_keeps_text_after_the_block() -> None:
 )
 def test_printed_answer_becomes_assigned(program: str, fixed: str) -> None:
     assert assign_printed_answer(program).rstrip() == fixed.rstrip()
+
+
+@pytest.mark.parametrize(
+    ("program", "fixed"),
+    [
+        # MATH-500 style: the result left in the last variable
+        ("a = 3\nb = 4\nresult = a + b\n", "a = 3\nb = 4\nresult = a + b\nanswer = result\n"),
+        ("total = 0\nfor i in range(4):\n    total += i\ntotal += 10\n",
+         "total = 0\nfor i in range(4):\n    total += i\ntotal += 10\nanswer = total\n"),
+        ("x = 5\nx\n", "x = 5\nx\nanswer = x\n"),  # a notebook habit: the bare name last
+        ("x = 2\nprint(x * 3)\n", "x = 2\nanswer = x * 3\n"),  # printing still wins
+        # left alone: answer is set, the last statement is no single-name assignment, or it does not parse
+        ("answer = 1\nresult = 2\n", "answer = 1\nresult = 2\n"),
+        ("a, b = 1, 2\n", "a, b = 1, 2\n"),
+        ("values = [1]\nvalues.append(2)\n", "values = [1]\nvalues.append(2)\n"),
+        ("for i in range(3):\n    last = i\n", "for i in range(3):\n    last = i\n"),
+        ("result = (1 +\n", "result = (1 +\n"),
+    ],
+)
+def test_python_and_sympy_take_the_last_variable_when_answer_is_never_set(program: str, fixed: str) -> None:
+    assert PythonBackend().prepare(program) == fixed
+    assert SympyBackend().prepare(program) == fixed
+
+
+def test_the_last_variable_rule_is_not_applied_to_solver_programs() -> None:
+    # For z3 the last variable is often the solver or check(): a wrong answer, not a repair.
+    program = "s = Solver()\nx = Int('x')\ns.add(x > 2)\nresult = s.check()\n"
+    assert SmtBackend().prepare(program) == program
 
 
 @pytest.mark.parametrize(

@@ -102,6 +102,14 @@ def test_a_long_program_cut_off_without_a_loop_goes_back_for_repair() -> None:
     assert model.calls[1][-2].role == "assistant"  # a repair conversation, with the program shown
 
 
+def test_a_sympy_program_that_leaves_its_result_in_a_variable_needs_no_repair() -> None:
+    model = MockEngine("t", replies=[fenced("x = symbols('x')\nroots = solve(x**2 - 4, x)\nresult = max(roots)"), "2"])
+    solution = Reasoner(model=model).solve("What is the larger root of x^2 = 4?", backend="sympy")
+    assert solution.answer == "2"
+    assert len(solution.attempts) == 1 and solution.attempts[0].result.value == "2"
+    assert solution.attempts[0].program.rstrip().endswith("answer = result")  # the added line is on record
+
+
 def test_a_reply_with_no_program_counts_as_a_failed_attempt() -> None:
     model = MockEngine("t", replies=["", fenced("answer = 5"), "5"])
     solution = Reasoner(model=model).solve("Five?", backend="python")
