@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import re
 
 from backends.base import Backend
@@ -31,6 +32,32 @@ def assign_printed_answer(program: str) -> str:
     return program
 
 
+def assign_last_value(program: str) -> str:
+    """If a program never assigns ``answer``, take the variable its last statement sets.
+
+    Small models often compute ``result = a + b + c`` and stop there (13 of the 21 first
+    sympy programs that failed on MATH-500 in the results run). Only a top-level
+    assignment to one name (or a bare name) as the very last statement counts, and only
+    when ``answer`` is never assigned; the line added is visible in the recorded program.
+    """
+    if _ASSIGNS_ANSWER.search(program):
+        return program
+    try:
+        body = ast.parse(program).body
+    except SyntaxError:
+        return program
+    last = body[-1] if body else None
+    if isinstance(last, ast.Assign) and len(last.targets) == 1 and isinstance(last.targets[0], ast.Name):
+        name = last.targets[0].id
+    elif isinstance(last, ast.AugAssign) and isinstance(last.target, ast.Name):
+        name = last.target.id
+    elif isinstance(last, ast.Expr) and isinstance(last.value, ast.Name):
+        name = last.value.id
+    else:
+        return program
+    return f"{program.rstrip()}\nanswer = {name}\n"
+
+
 class PythonBackend(Backend):
     name = "python"
     description = "Plain Python for arithmetic word problems: rates, percentages, dates, counting."
@@ -44,4 +71,4 @@ class PythonBackend(Backend):
         return run_python_program(program, limits or Limits())
 
     def prepare(self, program: str) -> str:
-        return assign_printed_answer(program)
+        return assign_last_value(assign_printed_answer(program))

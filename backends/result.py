@@ -25,6 +25,7 @@ class ErrorKind(StrEnum):
     unsat = "unsat"
     unknown = "unknown"
     unavailable = "unavailable"
+    runaway = "runaway"
 
     @property
     def recoverable(self) -> bool:

@@ -10,7 +10,7 @@ import fewshot
 from backends import Backend, ErrorKind, ExecError, ExecResult, Limits, get_backend
 from reasoner import prompting
 from reasoner.choices import match_choice, undetermined_but_definite_options
-from reasoner.extraction import extract_program
+from reasoner.extraction import extract_program, repeats_itself
 from reasoner.models import ModelEngine, get_model
 from reasoner.routing import DEFAULT_ROUTER, DIRECT, ForcedRouter, Router, make_router
 from reasoner.types import Attempt, Completion, GenerateOptions, Message, Solution, SolutionUsage
@@ -18,7 +18,9 @@ from reasoner.types import Attempt, Completion, GenerateOptions, Message, Soluti
 Fallback = Literal["direct", "none"]
 
 REPAIR_TEMPERATURE = 0.7
-"""Sampling temperature for a repair that came back identical to a failed program."""
+"""Sampling temperature for a fresh program in place of one that repeated a failed program
+or looped until the token limit."""
+RUNAWAY_MESSAGE = "the reply repeated itself until the token limit; the program was cut off and not run"
 
 
 class _Metered(ModelEngine):
@@ -144,21 +146,24 @@ class Reasoner:
         failed: set[str] = set()
         resampled = repeated = False
         for number in range(self.max_attempts):
-            completion, program = write_program(model, engine, messages, self.program_options)
+            if result is not None and result.error is not None and result.error.kind == ErrorKind.runaway:
+                # The last reply looped; the conversation holds no program worth repairing.
+                completion, program = write_program(model, engine, first, self._resampling(number))
+                resampled = True
+            else:
+                completion, program = write_program(model, engine, messages, self.program_options)
             if _same_program(program) in failed:
                 # A small model tends to copy its failed program back unchanged, and the same
                 # program fails the same way. Shown that program, it copies it even when
                 # sampled; so sample a fresh one from the original prompt instead.
-                options = self.program_options.model_copy(update={
-                    "temperature": max(self.program_options.temperature, REPAIR_TEMPERATURE),
-                    "seed": self.program_options.seed + number,
-                })
-                completion, program = write_program(model, engine, first, options)
+                completion, program = write_program(model, engine, first, self._resampling(number))
                 resampled = True
                 if _same_program(program) in failed:
                     repeated = True
                     break
-            if program.strip():
+            if completion.finish_reason == "length" and repeats_itself(completion.text):
+                result = ExecResult.failure(ErrorKind.runaway, RUNAWAY_MESSAGE)
+            elif program.strip():
                 result = checked_against_choices(engine.run(program, self.limits), choices)
             else:
                 result = ExecResult.failure(ErrorKind.syntax, "the reply contained no program")
@@ -173,7 +178,8 @@ class Reasoner:
             assert result.error is not None
             if not result.error.recoverable:
                 break
-            messages = prompting.repair_messages(messages, engine, program, result)
+            if result.error.kind != ErrorKind.runaway:
+                messages = prompting.repair_messages(messages, engine, program, result)
         assert result is not None and result.error is not None
         last_line = (result.error.message.strip().splitlines() or [""])[-1]
         why = (
@@ -182,6 +188,13 @@ class Reasoner:
         )
         solution.error = f"{why}; last error ({result.error.kind.value}): {last_line}"
         return result
+
+    def _resampling(self, number: int) -> GenerateOptions:
+        """Settings for a fresh program in place of a repeated or looping one: sampled, seeded."""
+        return self.program_options.model_copy(update={
+            "temperature": max(self.program_options.temperature, REPAIR_TEMPERATURE),
+            "seed": self.program_options.seed + number,
+        })
 
     def _final_answer(
         self, model: ModelEngine, question: str, result: ExecResult, choices: Sequence[str] | None

@@ -8,7 +8,7 @@ import pytest
 
 from reasoner.models.mock import MockEngine
 from reasoner.pipeline import Reasoner
-from reasoner.types import Message
+from reasoner.types import GenerateOptions, Message
 
 
 def fenced(program: str) -> str:
@@ -74,6 +74,40 @@ def test_a_model_that_only_repeats_itself_stops_early() -> None:
     assert len(solution.attempts) == 1  # the same failing program is not run three times
     assert solution.error and "repeating" in solution.error and "ZeroDivisionError" in solution.error
     assert len(model.calls) == 3  # first program, its greedy repeat, the sampled repeat
+
+
+def test_a_reply_that_loops_until_the_token_limit_is_not_run_and_a_fresh_one_is_sampled() -> None:
+    looping = fenced("total = 0\n" + "total = total + 1  # add one more\n" * 200)
+    model = MockEngine("t", replies=[looping, fenced("answer = 21 * 2"), "42"])
+    solution = Reasoner(model=model, program_options=GenerateOptions(max_tokens=300)).solve(
+        "What is 21 doubled?", backend="python")
+    assert solution.answer == "42"
+    first, second = solution.attempts
+    assert first.result.error is not None and first.result.error.kind == "runaway"
+    assert first.result.elapsed_ms == 0  # never run: the program was cut off mid-line
+    assert second.result.ok and second.resampled
+    # Sampled afresh from the original prompt: the looping program is not shown back.
+    assert model.calls[1] == model.calls[0]
+    assert [(o.temperature, o.seed) for o in model.options_seen[:2]] == [(0.0, 0), (0.7, 1)]
+
+
+def test_a_long_program_cut_off_without_a_loop_goes_back_for_repair() -> None:
+    long_program = fenced("\n".join(f"x{i} = {i} * {i + 1}" for i in range(200)) + "\nanswer = x199")
+    model = MockEngine("t", replies=[long_program, fenced("answer = 7"), "7"])
+    solution = Reasoner(model=model, program_options=GenerateOptions(max_tokens=300)).solve(
+        "Sum the products.", backend="python")
+    assert solution.attempts[0].result.error is not None
+    assert solution.attempts[0].result.error.kind == "syntax"  # it ran, and failed where it was cut
+    assert not solution.attempts[1].resampled
+    assert model.calls[1][-2].role == "assistant"  # a repair conversation, with the program shown
+
+
+def test_a_sympy_program_that_leaves_its_result_in_a_variable_needs_no_repair() -> None:
+    model = MockEngine("t", replies=[fenced("x = symbols('x')\nroots = solve(x**2 - 4, x)\nresult = max(roots)"), "2"])
+    solution = Reasoner(model=model).solve("What is the larger root of x^2 = 4?", backend="sympy")
+    assert solution.answer == "2"
+    assert len(solution.attempts) == 1 and solution.attempts[0].result.value == "2"
+    assert solution.attempts[0].program.rstrip().endswith("answer = result")  # the added line is on record
 
 
 def test_a_reply_with_no_program_counts_as_a_failed_attempt() -> None:

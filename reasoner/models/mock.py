@@ -21,6 +21,7 @@ from reasoner.types import Completion, GenerateOptions, Message, Usage
 Responder = Callable[[Sequence[Message]], str]
 
 _EXPRESSION = re.compile(r"[\d(][\d\s.+\-*/()]*[\d)]")
+_WORD = re.compile(r"\s*\S+\s*")
 _RESULT = re.compile(r"^Result:\s*(?P<value>.+)$", re.MULTILINE)
 
 
@@ -81,8 +82,12 @@ class MockEngine(ModelEngine):
         for stop in options.stop:
             if stop in text:
                 text = text[: text.index(stop)]
+        # A word is a token here; a reply longer than max_tokens is cut off like a real one.
+        words = _WORD.findall(text)
+        finish_reason = "length" if len(words) > options.max_tokens else "stop"
+        text = "".join(words[: options.max_tokens]) if finish_reason == "length" else text
         prompt_tokens = sum(len(m.content.split()) for m in messages)
         return Completion(
-            text=text,
-            usage=Usage(prompt_tokens=prompt_tokens, completion_tokens=len(text.split())),
+            text=text, finish_reason=finish_reason,
+            usage=Usage(prompt_tokens=prompt_tokens, completion_tokens=min(len(words), options.max_tokens)),
         )

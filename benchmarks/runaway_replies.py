@@ -1,0 +1,144 @@
+"""Replies that loop until the token limit: how often, how well they are spotted, what resampling gains.
+
+    python benchmarks/runaway_replies.py results/*/samples.jsonl
+
+reads the tool attempts an eval recorded and prints, per file, how many replies were cut
+off (an unclosed code fence: the reply ended inside its program), how many of those
+``repeats_itself`` calls a loop, and, as the check against false alarms, how many of the
+complete replies it flags when cut at every 25th character from the 200th on (a
+legitimately long program stopped by the limit looks like that).
+
+    python benchmarks/runaway_replies.py results/proofwriter/samples.jsonl \\
+        --rerun --out runaway_rerun.jsonl [--data-dir ../shared/datasets]
+
+then answers every tool sample that had a looping attempt again, twice, with the run's
+own settings (model, k, seed, attempts, from ``header.json``): once with the pipeline as
+it is (a looping reply is not run; a fresh program is sampled from the original prompt)
+and once with loop detection switched off (the cut-off program runs and goes back for
+repair, as before). Both arms run in one process, their order alternating per item: greedy
+decoding was not repeatable across runs here (rerun, the first looping ProofWriter item's
+first reply left the recorded one after 424 characters and did not loop), so the old run
+is shown beside them but is not the comparison.
+One JSON line per answered sample and arm goes to ``--out``; rerun the command to resume.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+from pathlib import Path
+from unittest.mock import patch
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from evals.records import RunHeader, SampleRecord
+from evals.run import run_one
+from evals.strategies import Context, Tool
+from evals.tasks import get_task
+from reasoner.extraction import repeats_itself
+from reasoner.models import get_model
+from reasoner.pipeline import Reasoner
+from reasoner.routing.labelled import default_data_dir
+
+CUT_STEP = 25
+FIRST_CUT = 200
+
+console = Console()
+
+
+@click.command()
+@click.argument("samples", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--rerun", is_flag=True, help="Answer the samples with a looping attempt again, with the model.")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=Path("runaway_rerun.jsonl"),
+              show_default=True, help="Where --rerun appends its samples (and resumes from).")
+@click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), default=None)
+def cli(samples: tuple[Path, ...], rerun: bool, out: Path, data_dir: Path | None) -> None:
+    table = Table(title="Tool replies: cut off, looping, and false alarms on complete replies")
+    for column in ("run", "replies", "cut off", "flagged as loops", "complete", "cut points", "false alarms"):
+        table.add_column(column, justify="left" if column == "run" else "right")
+    for path in samples:
+        replies = [a.completion for r in read_samples(path) for a in r.attempts]
+        cut_off = [text for text in replies if text.count("```") % 2 == 1]
+        complete = [text for text in replies if text.count("```") % 2 == 0]
+        cuts = [text[:end] for text in complete for end in range(FIRST_CUT, len(text), CUT_STEP)]
+        table.add_row(path.parent.name, str(len(replies)), str(len(cut_off)), str(sum(map(repeats_itself, cut_off))),
+                      str(len(complete)), str(len(cuts)), str(sum(map(repeats_itself, cuts))))
+    console.print(table)
+    if rerun:
+        for path in samples:
+            rerun_looping(path, out, data_dir or default_data_dir())
+
+
+def read_samples(path: Path) -> list[SampleRecord]:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return [SampleRecord.model_validate_json(line) for line in lines if line.strip()]
+
+
+ARMS = ("resampled", "repaired")
+"""How the rerun treats a looping reply: the pipeline as it is (a fresh sample from the
+original prompt), or as before (the cut-off program is run and goes back for repair)."""
+
+
+def rerun_looping(path: Path, out: Path, data_dir: Path) -> None:
+    """The tool samples of ``path`` with a looping attempt, answered again in both arms."""
+    header = RunHeader.model_validate_json((path.parent / "header.json").read_text(encoding="utf-8"))
+    looping = [r for r in read_samples(path) if r.strategy.startswith("tool")
+               and any(repeats_itself(a.completion) for a in r.attempts)]
+    done: dict[tuple[str, str, str], SampleRecord] = {}
+    if out.exists():
+        for line in out.read_text(encoding="utf-8").splitlines():
+            entry = json.loads(line)
+            sample = SampleRecord.model_validate(entry["sample"])
+            done[(entry["arm"], sample.task, sample.id)] = sample
+    todo = [(number, r) for number, r in enumerate(looping)
+            if any((arm, r.task, r.id) not in done for arm in ARMS)]
+    if todo:
+        items = {}
+        for task in {r.task for _, r in todo}:
+            items.update({(task, item.id): item for item in get_task(task).load(data_dir).items})
+        model = get_model(header.model.get("catalog") or header.model["id"], header.model_options)
+        reasoner = Reasoner(model=model, shots=header.shots, max_attempts=header.max_attempts,
+                            router=header.pipeline.get("router", "rules"),
+                            fallback=header.pipeline.get("fallback", "direct"))
+        ctx = Context(reasoner=reasoner, shots=header.shots, seed=header.seed)
+        for number, record in todo:
+            # Alternate which arm goes first, so neither always follows the other in the cache.
+            for arm in ARMS if number % 2 == 0 else ARMS[::-1]:
+                if (arm, record.task, record.id) in done:
+                    continue
+                backend = record.strategy.partition(":")[2] or None
+                item = items[(record.task, record.id)]
+                if arm == "resampled":
+                    again = run_one(record.task, item, Tool(backend), ctx)
+                else:
+                    with patch("reasoner.pipeline.repeats_itself", return_value=False):
+                        again = run_one(record.task, item, Tool(backend), ctx)
+                with out.open("a", encoding="utf-8") as handle:
+                    handle.write(json.dumps({"arm": arm, "sample": again.model_dump(mode="json")}) + "\n")
+                done[(arm, again.task, again.id)] = again
+                console.print(f"{record.id} {arm}: {verdict(again)}", highlight=False)
+    table = Table(title=f"{path.parent.name}: tool samples with a looping attempt, answered again")
+    for column in ("id", "in the run", *ARMS):
+        table.add_column(column)
+    for record in looping:
+        table.add_row(record.id, verdict(record), *(verdict(done[(arm, record.task, record.id)]) for arm in ARMS))
+    counts = [sum(r.correct for r in looping)]
+    counts += [sum(done[(arm, r.task, r.id)].correct for r in looping) for arm in ARMS]
+    table.add_row("right", *(f"{n}/{len(looping)}" for n in counts))
+    seconds = [statistics.median(done[(arm, r.task, r.id)].seconds for r in looping) for arm in ARMS]
+    table.add_row("median s", "", *(f"{s:.1f}" for s in seconds))
+    console.print(table)
+
+
+def verdict(record: SampleRecord) -> str:
+    """'right'/'wrong', with each attempt's outcome and whether a fallback answered."""
+    kinds = ",".join("ok" if a.result.ok else str(a.result.error.kind if a.result.error else "?")
+                     for a in record.attempts)
+    fallback = " fallback" if record.fallback else ""
+    return f"{'right' if record.correct else 'wrong'} ({kinds}){fallback}"
+
+
+if __name__ == "__main__":
+    cli()
