@@ -2,7 +2,8 @@
 
     python benchmarks/runaway_replies.py results/*/samples.jsonl
 
-reads the tool attempts an eval recorded and prints, per file, how many replies were cut
+reads the tool attempts an eval recorded (through ``evals.run.load_run`` on the file's run
+directory, so ``header.json`` must be beside it) and prints, per file, how many replies were cut
 off (an unclosed code fence: the reply ended inside its program), how many of those
 ``repeats_itself`` calls a loop, and, as the check against false alarms, how many of the
 complete replies it flags when cut at every 25th character from the 200th on (a
@@ -34,7 +35,7 @@ from rich.console import Console
 from rich.table import Table
 
 from evals.records import RunHeader, SampleRecord
-from evals.run import run_one
+from evals.run import load_run, run_one
 from evals.strategies import Context, Tool
 from evals.tasks import get_task
 from reasoner.extraction import repeats_itself
@@ -58,8 +59,9 @@ def cli(samples: tuple[Path, ...], rerun: bool, out: Path, data_dir: Path | None
     table = Table(title="Tool replies: cut off, looping, and false alarms on complete replies")
     for column in ("run", "replies", "cut off", "flagged as loops", "complete", "cut points", "false alarms"):
         table.add_column(column, justify="left" if column == "run" else "right")
-    for path in samples:
-        replies = [a.completion for r in read_samples(path) for a in r.attempts]
+    runs = {path: load_run(path.parent) for path in samples}  # the run directory holds header.json
+    for path, (_, records) in runs.items():
+        replies = [a.completion for r in records for a in r.attempts]
         cut_off = [text for text in replies if text.count("```") % 2 == 1]
         complete = [text for text in replies if text.count("```") % 2 == 0]
         cuts = [text[:end] for text in complete for end in range(FIRST_CUT, len(text), CUT_STEP)]
@@ -67,13 +69,8 @@ def cli(samples: tuple[Path, ...], rerun: bool, out: Path, data_dir: Path | None
                       str(len(complete)), str(len(cuts)), str(sum(map(repeats_itself, cuts))))
     console.print(table)
     if rerun:
-        for path in samples:
-            rerun_looping(path, out, data_dir or default_data_dir())
-
-
-def read_samples(path: Path) -> list[SampleRecord]:
-    lines = path.read_text(encoding="utf-8").splitlines()
-    return [SampleRecord.model_validate_json(line) for line in lines if line.strip()]
+        for path, (header, records) in runs.items():
+            rerun_looping(path.parent.name, header, records, out, data_dir or default_data_dir())
 
 
 ARMS = ("resampled", "repaired")
@@ -81,10 +78,11 @@ ARMS = ("resampled", "repaired")
 original prompt), or as before (the cut-off program is run and goes back for repair)."""
 
 
-def rerun_looping(path: Path, out: Path, data_dir: Path) -> None:
-    """The tool samples of ``path`` with a looping attempt, answered again in both arms."""
-    header = RunHeader.model_validate_json((path.parent / "header.json").read_text(encoding="utf-8"))
-    looping = [r for r in read_samples(path) if r.strategy.startswith("tool")
+def rerun_looping(
+    name: str, header: RunHeader, records: list[SampleRecord], out: Path, data_dir: Path
+) -> None:
+    """The run's tool samples with a looping attempt, answered again in both arms."""
+    looping = [r for r in records if r.strategy.startswith("tool")
                and any(repeats_itself(a.completion) for a in r.attempts)]
     done: dict[tuple[str, str, str], SampleRecord] = {}
     if out.exists():
@@ -119,7 +117,7 @@ def rerun_looping(path: Path, out: Path, data_dir: Path) -> None:
                     handle.write(json.dumps({"arm": arm, "sample": again.model_dump(mode="json")}) + "\n")
                 done[(arm, again.task, again.id)] = again
                 console.print(f"{record.id} {arm}: {verdict(again)}", highlight=False)
-    table = Table(title=f"{path.parent.name}: tool samples with a looping attempt, answered again")
+    table = Table(title=f"{name}: tool samples with a looping attempt, answered again")
     for column in ("id", "in the run", *ARMS):
         table.add_column(column)
     for record in looping:
