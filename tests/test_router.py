@@ -24,7 +24,14 @@ from reasoner.routing import (
     candidates,
     make_router,
 )
-from reasoner.routing.labelled import DEFAULT_LABELS, default_data_dir, load_label_file, load_labelled, redraw
+from reasoner.routing.labelled import (
+    DEFAULT_LABELS,
+    DEV_LABELS,
+    default_data_dir,
+    load_label_file,
+    load_labelled,
+    redraw,
+)
 from reasoner.routing.model import router_messages
 from reasoner.types import Message
 
@@ -343,8 +350,6 @@ def test_rules_reach_their_floor_on_the_labelled_set(families: None) -> None:
     correct = sum(rules.route(item.question, item.choices).backend == item.label for item in items)
     assert correct / len(items) >= RULES_FLOOR
 
-
-DEV_LABELS = DEFAULT_LABELS.with_name("route_labels_dev.yaml")
 
 
 @needs_data

@@ -21,6 +21,8 @@ from pydantic import BaseModel, Field
 DATA_DIR_ENV = "REASONER_DATA_DIR"
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_LABELS = REPO_ROOT / "tests" / "data" / "route_labels.yaml"
+DEV_LABELS = DEFAULT_LABELS.with_name("route_labels_dev.yaml")
+"""The development set: router changes are tuned here, then measured on DEFAULT_LABELS."""
 
 
 def default_data_dir() -> Path:
