@@ -13,6 +13,13 @@ many values were right, and the median seconds per item.
 
     python benchmarks/first_program.py --task prontoqa --backend prolog --rerun FILE.jsonl
 
+``--select similar`` (with or beside ``--select first``, the default) takes, per
+question, the ``--shots`` examples of the file whose questions share the most words with
+it (TF-IDF cosine over the file's example questions) instead of the file's first ones:
+the issue's optional "k most similar examples", measured here before it is offered.
+
+    python benchmarks/first_program.py --task prontoqa --backend prolog --rerun FILE.jsonl
+
 runs the programs of an earlier ``--out`` file, or the tool attempts of an eval's
 ``samples.jsonl``, again in the backend as it is now, without the model: after a backend
 change, the same programs show what the change alone does.
@@ -21,8 +28,11 @@ change, the same programs show what the change alone does.
 from __future__ import annotations
 
 import json
+import math
+import re
 import statistics
 import time
+from collections import Counter
 from pathlib import Path
 
 import click
@@ -43,6 +53,31 @@ from reasoner.pipeline import Reasoner, checked_against_choices, write_program
 from reasoner.routing.labelled import default_data_dir
 
 console = Console()
+SELECTIONS = ("first", "similar")
+_WORD = re.compile(r"[a-z]+")
+
+
+def _bag(text: str) -> Counter[str]:
+    return Counter(_WORD.findall(text.lower()))
+
+
+def most_similar(examples: list[fewshot.Example], question: str, shots: int) -> list[fewshot.Example]:
+    """The ``shots`` examples whose questions are nearest ``question`` (TF-IDF cosine), in file order."""
+    bags = [_bag(example.question) for example in examples]
+    df = Counter(word for bag in bags for word in bag)
+    idf = {word: math.log((1 + len(bags)) / (1 + count)) + 1 for word, count in df.items()}
+
+    def vector(bag: Counter[str]) -> dict[str, float]:
+        return {word: count * idf.get(word, 0.0) for word, count in bag.items()}
+
+    def cosine(a: dict[str, float], b: dict[str, float]) -> float:
+        dot = sum(value * b.get(word, 0.0) for word, value in a.items())
+        norm = math.sqrt(sum(v * v for v in a.values())) * math.sqrt(sum(v * v for v in b.values()))
+        return dot / norm if norm else 0.0
+
+    target = vector(_bag(question))
+    ranked = sorted(range(len(examples)), key=lambda i: -cosine(vector(bags[i]), target))
+    return [examples[i] for i in sorted(ranked[:shots])]
 
 
 @click.command()
@@ -51,6 +86,9 @@ console = Console()
 @click.option("--examples", "files", multiple=True,
               type=click.Path(exists=True, dir_okay=False, path_type=Path), help="An examples file (repeatable).")
 @click.option("--shots", default=4, show_default=True)
+@click.option("--select", "selections", multiple=True, type=click.Choice(SELECTIONS),
+              help="Which examples: the file's first --shots, or the most similar to each question "
+                   "(repeatable to compare; default: first).")
 @click.option("--skip", default=50, show_default=True, help="Items of the seeded order left out (an eval's).")
 @click.option("--limit", default=10, show_default=True)
 @click.option("--seed", default=0, show_default=True)
@@ -62,7 +100,8 @@ console = Console()
 @click.option("--rerun", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
               help="Run the programs of an earlier --out file or an eval's samples.jsonl again, without the model.")
 def cli(
-    task: str, backend: str, files: tuple[Path, ...], shots: int, skip: int, limit: int, seed: int,
+    task: str, backend: str, files: tuple[Path, ...], shots: int, selections: tuple[str, ...], skip: int,
+    limit: int, seed: int,
     model: str | None, model_option: tuple[str, ...], data_dir: Path | None, out: Path | None,
     rerun: Path | None,
 ) -> None:
@@ -76,34 +115,41 @@ def cli(
     items = select(loaded, seed, skip + limit)[skip:]
     llm = get_model(model or default_model_spec(), parse_model_options(model_option))
     options = Reasoner(model=llm).program_options
-    examples = {path: fewshot.load(backend, str(path))[:shots] for path in files}
-    ran = dict.fromkeys(files, 0)
-    right = dict.fromkeys(files, 0)
-    seconds: dict[Path, list[float]] = {path: [] for path in files}
+    selections = selections or ("first",)
+    pools = {path: fewshot.load(backend, str(path)) for path in files}
+    # An arm is one examples file with one way of choosing from it; named by the file
+    # alone unless selections are being compared.
+    arms = [(path, how) for path in files for how in selections]
+    names = {arm: str(arm[0]) if len(selections) == 1 else f"{arm[0]} ({arm[1]})" for arm in arms}
+    ran = dict.fromkeys(arms, 0)
+    right = dict.fromkeys(arms, 0)
+    seconds: dict[tuple[Path, str], list[float]] = {arm: [] for arm in arms}
     for number, item in enumerate(items):
-        order = files if number % 2 == 0 else tuple(reversed(files))
-        for path in order:
+        for arm in arms if number % 2 == 0 else reversed(arms):
+            path, how = arm
+            chosen = pools[path][:shots] if how == "first" else most_similar(pools[path], item.question, shots)
             started = time.perf_counter()
-            messages = prompting.program_messages(engine, examples[path], item.question)
+            messages = prompting.program_messages(engine, chosen, item.question)
             _, program = write_program(llm, engine, messages, options)
             result = checked_against_choices(engine.run(program), item.choices)
-            seconds[path].append(time.perf_counter() - started)
+            seconds[arm].append(time.perf_counter() - started)
             value = result.value or ""
             correct = result.ok and score(item.format, value, item.gold, item.choices or [])
-            ran[path] += result.ok
-            right[path] += correct
+            ran[arm] += result.ok
+            right[arm] += correct
             if out:
                 with out.open("a", encoding="utf-8") as handle:
-                    handle.write(json.dumps({"id": item.id, "examples": str(path), "program": program,
+                    handle.write(json.dumps({"id": item.id, "examples": names[arm], "program": program,
                                              "result": result.model_dump(), "right": bool(correct)}) + "\n")
-            console.print(f"{item.id} {path.name}: {'ran' if result.ok else result.error.kind if result.error else '?'}"
+            console.print(f"{item.id} {names[arm]}: "
+                          f"{'ran' if result.ok else result.error.kind if result.error else '?'}"
                           f" value={value!r} gold={item.gold} {'right' if correct else 'wrong'}", highlight=False)
     table = Table(title=f"{task} · {backend} · first program only · k={shots} · items {skip + 1}..{skip + len(items)}")
     for column in ("examples", "ran", "right", "median s"):
         table.add_column(column, justify="right" if column != "examples" else "left")
-    for path in files:
-        table.add_row(str(path), f"{ran[path]}/{len(items)}", f"{right[path]}/{len(items)}",
-                      f"{statistics.median(seconds[path]):.1f}")
+    for arm in arms:
+        table.add_row(names[arm], f"{ran[arm]}/{len(items)}", f"{right[arm]}/{len(items)}",
+                      f"{statistics.median(seconds[arm]):.1f}")
     console.print(table)
 
 
