@@ -11,12 +11,10 @@ backend. No repair and no final-answer call: the program's own value is scored, 
 change in the examples shows up undiluted. Prints, per file, how many programs ran, how
 many values were right, and the median seconds per item.
 
-    python benchmarks/first_program.py --task prontoqa --backend prolog --rerun FILE.jsonl
-
 ``--select similar`` (with or beside ``--select first``, the default) takes, per
 question, the ``--shots`` examples of the file whose questions share the most words with
 it (TF-IDF cosine over the file's example questions) instead of the file's first ones:
-the issue's optional "k most similar examples", measured here before it is offered.
+the optional "k most similar examples", measured here and not adopted (README, step 2).
 
     python benchmarks/first_program.py --task prontoqa --backend prolog --rerun FILE.jsonl
 

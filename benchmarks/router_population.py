@@ -35,7 +35,6 @@ from rich.table import Table
 from reasoner.routing.labelled import (
     DEFAULT_LABELS,
     DEV_LABELS,
-    Group,
     default_data_dir,
     load_label_file,
     load_labelled,
@@ -56,10 +55,6 @@ def _json_lines(path: Path) -> list[dict[str, object]]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
-def group_pool(group: Group, data_dir: Path, exclude: set[tuple[str | None, int | str]]) -> list[int | str]:
-    return [item for item in pool(group, data_dir) if (group.file, item) not in exclude]
-
-
 def population_table(data_dir: Path, router: RulesRouter) -> Table:
     """Each group's accuracy over its pool, and the overall figure weighted like the labelled set."""
     spec = load_label_file(DEFAULT_LABELS)
@@ -72,7 +67,7 @@ def population_table(data_dir: Path, router: RulesRouter) -> Table:
     for group in spec.groups:
         if group.items:
             path, read = source(group, data_dir)
-            questions = [read(path, item, group) for item in group_pool(group, data_dir, dev)]
+            questions = [read(path, item, group) for item in pool(group, data_dir) if (group.file, item) not in dev]
             weight = len(group.items)
         else:  # inline questions: only the labelled ones exist
             questions = [(item.question, item.choices) for item in load_labelled(DEFAULT_LABELS, data_dir)
@@ -97,8 +92,8 @@ def dev_pools(data_dir: Path) -> list[tuple[str, list[str], str]]:
                for item in group.items}
     gsm_system = [x["question"] for x in records if x["id"] not in in_test]
     taken = {x["id"] for x in records}
-    lines = [line for line in (data_dir / "gsm8k/train.jsonl").read_text().splitlines() if line.strip()]
-    train = [json.loads(line)["question"] for index, line in enumerate(lines) if f"train-{index}" not in taken]
+    gsm8k_train = _json_lines(data_dir / "gsm8k/train.jsonl")
+    train = [str(x["question"]) for index, x in enumerate(gsm8k_train) if f"train-{index}" not in taken]
     return [("dev gsm_system", gsm_system, "sympy"), ("dev gsm8k train", train, "python")]
 
 
