@@ -23,7 +23,6 @@ model is needed for any mode.
 from __future__ import annotations
 
 import argparse
-import json
 import re
 import sys
 from collections import Counter
@@ -39,6 +38,7 @@ from reasoner.routing.labelled import (
     load_label_file,
     load_labelled,
     pool,
+    read_records,
     source,
 )
 from reasoner.routing.rules import RulesRouter
@@ -49,10 +49,6 @@ NAMES_A_VARIABLE = re.compile(r"\b(?:let|if) [a-z]\b|\b[a-z] ?= |\b\d+[a-z]\b(?!
 
 console = Console(width=None if sys.stdout.isatty() else 110)
 """Wide enough for the tables when piped to a file."""
-
-
-def _json_lines(path: Path) -> list[dict[str, object]]:
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
 def population_table(data_dir: Path, router: RulesRouter) -> Table:
@@ -87,13 +83,13 @@ def population_table(data_dir: Path, router: RulesRouter) -> Table:
 def dev_pools(data_dir: Path) -> list[tuple[str, list[str], str]]:
     """Where router cues are tuned: GSM-Sys without the test set's items, and GSM8K train
     without the problems GSM-Sys took from it (so no question carries both labels)."""
-    records = json.loads((data_dir / GSM_SYSTEM_FILE).read_text())
+    records = read_records(data_dir / GSM_SYSTEM_FILE, "json")
     in_test = {item for group in load_label_file(DEFAULT_LABELS).groups if group.name == "gsm_system"
                for item in group.items}
     gsm_system = [x["question"] for x in records if x["id"] not in in_test]
     taken = {x["id"] for x in records}
-    gsm8k_train = _json_lines(data_dir / "gsm8k/train.jsonl")
-    train = [str(x["question"]) for index, x in enumerate(gsm8k_train) if f"train-{index}" not in taken]
+    gsm8k_train = read_records(data_dir / "gsm8k/train.jsonl", "jsonl")
+    train = [x["question"] for index, x in enumerate(gsm8k_train) if f"train-{index}" not in taken]
     return [("dev gsm_system", gsm_system, "sympy"), ("dev gsm8k train", train, "python")]
 
 
@@ -103,9 +99,9 @@ def gsm_system_references(data_dir: Path, router: RulesRouter) -> Table:
     GSM-Sys ids are GSM8K ids ("train-267", "test-88"), so each problem's reference
     solution is the GSM8K record's answer.
     """
-    splits = {split: _json_lines(data_dir / f"gsm8k/{split}.jsonl") for split in ("train", "test")}
+    splits = {split: read_records(data_dir / f"gsm8k/{split}.jsonl", "jsonl") for split in ("train", "test")}
     counts: dict[bool, Counter[str]] = {True: Counter(), False: Counter()}
-    for record in json.loads((data_dir / GSM_SYSTEM_FILE).read_text()):
+    for record in read_records(data_dir / GSM_SYSTEM_FILE, "json"):
         split, index = str(record["id"]).split("-")
         reference = str(splits[split][int(index)]["answer"])
         counts[bool(NAMES_A_VARIABLE.search(reference))][router.route(record["question"]).backend] += 1

@@ -351,7 +351,6 @@ def test_rules_reach_their_floor_on_the_labelled_set(families: None) -> None:
     assert correct / len(items) >= RULES_FLOOR
 
 
-
 @needs_data
 def test_label_files_hold_their_seeded_draws_and_share_no_question() -> None:
     """Tuning happens on the development set only; it must not leak test questions."""

@@ -64,7 +64,8 @@ def _json_lines(path: Path) -> list[dict[str, Any]]:
 
 
 @cache
-def _read(path: Path, kind: str) -> list[Any]:
+def read_records(path: Path, kind: str) -> list[Any]:
+    """A shared dataset file, read once: ``lines``, ``jsonl`` records, or a ``json`` list."""
     if kind == "lines":
         return [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     if kind == "jsonl":
@@ -81,19 +82,19 @@ def _by_key(records: list[dict[str, Any]], key: str, item: int | str) -> dict[st
 
 
 def _gsm8k(path: Path, item: int | str, group: Group) -> Record:
-    return _read(path, "jsonl")[int(item)]["question"], None
+    return read_records(path, "jsonl")[int(item)]["question"], None
 
 
 def _gsm_system(path: Path, item: int | str, group: Group) -> Record:
-    return _by_key(_read(path, "json"), "id", item)["question"], None
+    return _by_key(read_records(path, "json"), "id", item)["question"], None
 
 
 def _math500(path: Path, item: int | str, group: Group) -> Record:
-    return _by_key(_read(path, "jsonl"), "unique_id", item)["problem"], None
+    return _by_key(read_records(path, "jsonl"), "unique_id", item)["problem"], None
 
 
 def _logiclm(path: Path, item: int | str, group: Group) -> Record:
-    record = _by_key(_read(path, "json"), "id", item)
+    record = _by_key(read_records(path, "json"), "id", item)
     # Options come as "A) True"; the letter is the dataset's, not part of the choice.
     choices = [option.split(")", 1)[1].strip() if ")" in option[:3] else option
                for option in record["options"]]
@@ -101,7 +102,7 @@ def _logiclm(path: Path, item: int | str, group: Group) -> Record:
 
 
 def _sudoku(path: Path, item: int | str, group: Group) -> Record:
-    grid = _read(path, "lines")[int(item)].split(":", 1)[0]
+    grid = read_records(path, "lines")[int(item)].split(":", 1)[0]
     rows = "\n".join(grid[row * 9:row * 9 + 9] for row in range(9))
     template = group.template or "Solve this Sudoku puzzle:\n{grid}"
     return template.format(grid=rows), None
@@ -137,10 +138,10 @@ def pool(group: Group, data_dir: Path) -> list[int | str]:
     path, _ = source(group, data_dir)
     if group.format in ("gsm8k", "sudoku"):
         kind = "jsonl" if group.format == "gsm8k" else "lines"
-        return list(range(len(_read(path, kind))))
+        return list(range(len(read_records(path, kind))))
     if group.format == "math500":  # the Algebra problems only
-        return [record["unique_id"] for record in _read(path, "jsonl") if record.get("subject") == "Algebra"]
-    return [record["id"] for record in _read(path, "json")]
+        return [record["unique_id"] for record in read_records(path, "jsonl") if record.get("subject") == "Algebra"]
+    return [record["id"] for record in read_records(path, "json")]
 
 
 def draw(group: Group, data_dir: Path, seed: int, count: int, exclude: Collection[int | str] = ()) -> list[int | str]:
