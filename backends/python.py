@@ -58,6 +58,11 @@ def assign_last_value(program: str) -> str:
     return f"{program.rstrip()}\nanswer = {name}\n"
 
 
+def assign_answer(program: str) -> str:
+    """Both fixes for a plain or SymPy program: a printed result, else the last variable."""
+    return assign_last_value(assign_printed_answer(program))
+
+
 class PythonBackend(Backend):
     name = "python"
     description = "Plain Python for arithmetic word problems: rates, percentages, dates, counting."
@@ -71,4 +76,4 @@ class PythonBackend(Backend):
         return run_python_program(program, limits or Limits())
 
     def prepare(self, program: str) -> str:
-        return assign_last_value(assign_printed_answer(program))
+        return assign_answer(program)

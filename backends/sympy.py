@@ -11,7 +11,7 @@ import importlib.util
 
 from backends._solverkit import run_prelude_program
 from backends.base import Backend
-from backends.python import assign_last_value, assign_printed_answer
+from backends.python import assign_answer
 from backends.result import ErrorKind, ExecResult, Limits
 
 PRELUDE = "from sympy import *\n"
@@ -40,7 +40,7 @@ class SympyBackend(Backend):
 
     def prepare(self, program: str) -> str:
         """A program that prints its result, or leaves it in its last variable, sets ``answer``."""
-        return assign_last_value(assign_printed_answer(program))
+        return assign_answer(program)
 
     def run(self, program: str, limits: Limits | None = None) -> ExecResult:
         limits = limits or Limits()
