@@ -86,6 +86,9 @@ RULES_CASES: dict[str, Sequence[str]] = {
         "Mia saves 15% of her $2,400 monthly salary. How many dollars does she save in a year?",
         # The same relation, but the total is asked, not given: forward arithmetic.
         "Paul is three years younger than Rita, who is 22. What is the total of their ages?",
+        # Family words in a word problem are story, not a rule base.
+        "Leo had twelve stamps. He gave four to his grandmother and three to his aunt. How many are left?",
+        "Zoe's uncle gave her $30 and her cousin gave her $12. How much did she get?",
     ),
     "sympy": (
         "Solve for x: 4x - 7 = 2x + 9.",
@@ -97,6 +100,9 @@ RULES_CASES: dict[str, Sequence[str]] = {
         # Relations counted in words or with a unit, and a given total: equations.
         "Paul is three years younger than Rita. The total of their ages is 41. How old is Rita?",
         "A shop has 5 fewer red pens than blue pens, and 45 pens in total. How many blue pens are there?",
+        # Numbers as the unknowns, asked plainly.
+        "Two numbers add up to 50 and their difference is 8. What are the numbers?",
+        "A number tripled minus 4 is 20. What is the number?",
     ),
     "prolog": (
         "Every lorpus is a dumpus. Each dumpus is bitter. Sam is a lorpus. "
@@ -104,6 +110,11 @@ RULES_CASES: dict[str, Sequence[str]] = {
         "Anne is kind. If someone is kind then they are green. All green people are young. "
         "Based on the above information, is the following statement true, false, or unknown? Anne is young.",
         "Tom is the parent of Ann. Ann is the parent of Joe. Is Tom an ancestor of Joe?",
+        # Asked the way people ask, with no benchmark phrasing.
+        "Maria is Paul's mother. Paul is Sofia's father. Who is Sofia's grandmother?",
+        "Every fish can swim. Sharks are fish. Bruce is a shark. Can Bruce swim? True or false?",
+        "Rex is a dog. Dogs have tails. Does Rex have a tail?",
+        "If the alarm rings, Sam wakes up. The alarm rings. Does Sam wake up?",
     ),
     "smt": (
         "Five runners race. Ana finished above Ben. Cy finished last. Dee finished second. "

@@ -91,6 +91,11 @@ CUES: tuple[Cue, ...] = (
     cue("sympy", 2, r"\bsimplif\w+|\bfactor(?:ise|ize|ed form)?\b|\bexpand\b|\bpolynomial\b|\bquadratic\b|\broots?\b|"
         r"\bcoefficients?\b|\bexpression\b", cap=2),
     cue("sympy", 2, r"\bcommon fraction\b|\bsimplest (?:radical )?form\b|\bexact (?:value|form)\b"),
+    # Numbers as the unknowns: "the sum of two numbers is 30", "a number doubled plus 7".
+    cue("sympy", 3, r"\b(?:sum|difference|product) of (?:two|three|the|\w+ consecutive) (?:\w+ )?"
+        r"(?:numbers|integers)\b|\b(?:a|the|one|another) number (?:doubled|tripled|squared|plus|minus|times|"
+        r"increased|decreased|divided|multiplied)\b|\btheir (?:sum|difference|product) is\b|"
+        r"\b(?:what|find) (?:is |are )?the (?:two )?numbers?[?.]"),
     cue("sympy", 2, r"\bgreatest common (?:divisor|factor)\b|\bleast common multiple\b|\bprime factori[sz]\w+|"
         r"\bremainder when\b|\bmodulo\b"),
     # python: quantities with units, money and rates.
@@ -173,7 +178,39 @@ def _direct(text: str) -> float:
     return max(score, 0.0)
 
 
+WITHOUT_NUMBERS: tuple[Cue, ...] = (
+    cue("prolog", 2.5, r"\b\w+'s (?:grand)?(?:mother|father|parent|son|daughter|child|children)\b|"
+        r"\b\w+'s (?:sister|brother|sibling|aunt|uncle|cousin|niece|nephew|ancestor|descendant)s?\b|"
+        r"\b(?:grandmother|grandfather|great-grand\w+|aunt|uncle|cousin|niece|nephew)s?\b", cap=3),
+    cue("prolog", 1, r"(?:^|[.?!]\s+)(?:all|every|each|no) \w+ (?:can|has|have|likes?|eats?)\b", cap=2),
+    cue("prolog", 2, r"(?<!, )\btrue or false\b(?!,? or)"),
+)
+"""Rule-base questions asked the way people ask ("Carl's grandmother", "every bird can fly",
+"true or false?"); counted only when the text has no number, in digits or words, since in a
+word problem the same words are story ("his grandmother gave him $20")."""
+
+_ANY_NUMBER = re.compile(r"\d|\b(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|"
+                         r"forty|fifty|hundred|thousand|dozen|twice|double|half)\b", re.IGNORECASE)
+_YES_NO = re.compile(r"^(?:is|are|was|were|does|do|did|can|could|will|must|should|has|have)\b", re.IGNORECASE)
+
+
+def _facts_and_query(text: str) -> float:
+    """Facts and a query, with no numbers: the cues above, plus the bare shape of one.
+
+    "Tweety is a bird. Birds have feathers. Does Tweety have feathers?" carries no
+    keyword, but its shape is a Prolog program's: statements, then a yes/no goal.
+    """
+    if _ANY_NUMBER.search(text):
+        return 0.0
+    score = sum(c.score(text) for c in WITHOUT_NUMBERS)
+    sentences = [s for s in _SENTENCE_END.split(text.strip()) if s]
+    if len(sentences) >= 3 and text.rstrip().endswith("?") and _YES_NO.match(sentences[-1]):
+        score += 3.0
+    return score
+
+
 STRUCTURE: tuple[tuple[str, Callable[[str], float]], ...] = (
+    ("prolog", _facts_and_query),
     ("sympy", _latex_math),
     ("sympy", _system_of_unknowns),
     (DIRECT, _direct),
