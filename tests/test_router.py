@@ -136,6 +136,7 @@ RULES_CASES: dict[str, Sequence[str]] = {
         "Who wrote War and Peace?",
         "What does the word 'laconic' mean?",
         "Which element has the chemical symbol Fe?",
+        "Is it true or false that the Moon orbits the Earth?",
     ),
 }
 

@@ -186,8 +186,9 @@ WITHOUT_NUMBERS: tuple[Cue, ...] = (
     cue("prolog", 2, r"(?<!, )\btrue or false\b(?!,? or)"),
 )
 """Rule-base questions asked the way people ask ("Carl's grandmother", "every bird can fly",
-"true or false?"); counted only when the text has no number, in digits or words, since in a
-word problem the same words are story ("his grandmother gave him $20")."""
+"true or false?"); counted only when statements come before the question and the text has
+no number, in digits or words: in a word problem the same words are story ("his grandmother
+gave him $20"), and a lone question ("Is it true or false that ...?") is asked of knowledge."""
 
 _ANY_NUMBER = re.compile(r"\d|\b(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|"
                          r"forty|fifty|hundred|thousand|dozen|twice|double|half)\b", re.IGNORECASE)
@@ -200,10 +201,10 @@ def _facts_and_query(text: str) -> float:
     "Tweety is a bird. Birds have feathers. Does Tweety have feathers?" carries no
     keyword, but its shape is a Prolog program's: statements, then a yes/no goal.
     """
-    if _ANY_NUMBER.search(text):
-        return 0.0
-    score = sum(c.score(text) for c in WITHOUT_NUMBERS)
     sentences = [s for s in _SENTENCE_END.split(text.strip()) if s]
+    if len(sentences) < 2 or _ANY_NUMBER.search(text):
+        return 0.0  # a lone question is asked of knowledge; numbers make it a word problem
+    score = sum(c.score(text) for c in WITHOUT_NUMBERS)
     if len(sentences) >= 3 and text.rstrip().endswith("?") and _YES_NO.match(sentences[-1]):
         score += 3.0
     return score
