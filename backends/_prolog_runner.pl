@@ -38,7 +38,7 @@
 :- use_module(library(solution_sequences)).
 :- use_module(library(dif)).
 
-:- dynamic collecting/0, load_problem/1, all_solutions_mode/0, rule_base_seen/0,
+:- dynamic collecting/0, load_problem/1, load_singletons/2, all_solutions_mode/0, rule_base_seen/0,
    rule_base_closed/0.
 
 %   `:- all_solutions.` in a program asks for every answer of solve/1. It is
@@ -146,6 +146,18 @@ user:message_hook(Term, Kind, _Lines) :-
     memberchk(Kind, [error]),
     assertz(load_problem(Term)),
     fail.
+%   Singleton warnings are kept for the error message of a run that then fails: a
+%   name written with a capital letter (`father(paul, Sofia)`) is a variable, the most
+%   common slip of a model writing Prolog, and the warning names it.
+user:message_hook(singletons(Clause, Names), warning, _Lines) :-
+    collecting,
+    clause_indicator(Clause, PI),
+    assertz(load_singletons(PI, Names)),
+    fail.
+
+clause_indicator(Clause, Name/Arity) :-
+    (   Clause = (Head :- _) -> true ; Head = Clause ),
+    (   callable(Head) -> functor(Head, Name, Arity) ; Name = '?', Arity = 0 ).
 
 main :-
     current_prolog_flag(argv, Argv),
@@ -199,13 +211,30 @@ run(Text, Limit, Outcome) :-
     get_time(Start),
     catch(call_with_time_limit(Limit, load_program(Text)), E, true),
     (   nonvar(E)
-    ->  classify(E, Outcome)
-    ;   load_outcome(Outcome0), Outcome0 \== ok
-    ->  Outcome = Outcome0
+    ->  classify(E, Outcome0)
+    ;   load_outcome(Outcome1), Outcome1 \== ok
+    ->  Outcome0 = Outcome1
     ;   get_time(Now),
         Left is max(0.05, Limit - (Now - Start)),
-        catch(call_with_time_limit(Left, call_solve(Outcome)), E2, classify(E2, Outcome))
-    ).
+        catch(call_with_time_limit(Left, call_solve(Outcome0)), E2, classify(E2, Outcome0))
+    ),
+    with_singletons(Outcome0, Outcome).
+
+%   A failed run's message ends with the load's singleton warnings, if there were any.
+with_singletons(error(Kind, Msg0), error(Kind, Msg)) :-
+    findall(PI-Names, load_singletons(PI, Names), Found),
+    Found = [_|_],
+    !,
+    maplist(singleton_text, Found, Lines),
+    atomic_list_concat(Lines, '; ', Listed),
+    format(string(Msg), "~w\nSingleton variables (each occurs once in its clause, so it matches \c
+                         anything; a name starting with a capital letter is a variable, write \c
+                         constants in lower case): ~w", [Msg0, Listed]).
+with_singletons(Outcome, Outcome).
+
+singleton_text(PI-Names, Text) :-
+    atomic_list_concat(Names, ', ', Joined),
+    format(string(Text), "~w in a clause of ~q", [Joined, PI]).
 
 load_program(Text) :-
     setup_call_cleanup(
@@ -255,6 +284,14 @@ answer_outcome(Answer, error(no_answer, Msg)) :-
     var(Answer),
     !,
     Msg = "solve(Answer) succeeded but left Answer unbound".
+answer_outcome(Answer, error(no_answer, Msg)) :-
+    all_solutions_mode,
+    include(var, Answer, Unbound),
+    length(Unbound, N),
+    N > 0,
+    !,
+    length(Answer, All),
+    format(string(Msg), "solve(Answer) succeeded but left Answer unbound in ~D of its ~D solutions", [N, All]).
 answer_outcome(Answer, error(no_answer, Msg)) :-
     term_attvars(Answer, [_|_]),
     !,

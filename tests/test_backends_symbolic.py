@@ -142,6 +142,20 @@ def test_prolog_no_solution_and_no_solve_are_no_answer() -> None:
     assert "label" in message
 
 
+def test_prolog_unbound_solutions_are_no_answer_and_name_the_capitalised_constant() -> None:
+    """`father(paul, Sofia)` makes Sofia a variable: the repair prompt must say so, not answer "[A]"."""
+    program = ":- all_solutions.\nfather(paul, Sofia).\nsolve(G) :- father(paul, Sofia).\n"
+    message = assert_kind(run("prolog", program), ErrorKind.no_answer)
+    assert "unbound in 1 of its 1 solutions" in message
+    assert "Sofia in a clause of father/2" in message
+    assert "G, Sofia in a clause of solve/1" in message
+    message = assert_kind(run("prolog", "father(paul, Sofia).\nsolve(X) :- grandfather(X, sofia).\n"),
+                          ErrorKind.runtime)
+    assert "grandfather" in message and "Sofia in a clause of father/2" in message
+    # A program that runs keeps its value: singletons alone are not an error.
+    assert_value(run("prolog", "q(X, Y) :- true.\nsolve(yes) :- q(1, 2).\n"), "yes")
+
+
 def test_prolog_runtime_error() -> None:
     message = assert_kind(run("prolog", "solve(X) :- X is foo + 1.\n"), ErrorKind.runtime)
     assert "foo" in message
