@@ -123,6 +123,7 @@ RULES_CASES: dict[str, Sequence[str]] = {
         "The green book is the rightmost.",
         "All cats are mammals. Either Tom is a cat or Tom is a robot. No robot eats fish. Tom eats fish. "
         "Is the following statement true, false, or uncertain? Tom is a mammal.",
+        "Ivy, Jo and Kai run a race. Ivy does not finish last. Kai finishes right after Jo. Who wins?",
     ),
     "sat": (
         "Solve this Sudoku:\n53..7....\n6..195...\n.98....6.\n8...6...3\n4..8.3..1\n7...2...6\n.6....28.\n"

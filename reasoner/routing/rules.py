@@ -57,9 +57,10 @@ CUES: tuple[Cue, ...] = (
     # smt: orderings and arrangements, and open-world first-order entailment.
     cue("smt", 8, r"\barranged in a fixed order\b"),
     cue("smt", 1.5, r"\b(?:to the (?:left|right) of|(?:second|third|fourth|fifth|sixth)[- ]from the (?:left|right)|"
-        r"leftmost|rightmost|finished (?:above|below|first|last|second|third)|(?:newer|older|cheaper)"
-        r" than|(?:more|less) expensive than|(?:second|third|fourth)[- ](?:newest|oldest|cheapest|"
-        r"most expensive|to last)|sits? (?:next to|between|opposite))\b", cap=4),
+        r"leftmost|rightmost|finish(?:ed|es)? (?:above|below|ahead of|behind|(?:right |just )?(?:before|after)|"
+        r"first|last|second|third)|(?:newer|older|cheaper) than|(?:more|less) expensive than|"
+        r"(?:second|third|fourth)[- ](?:newest|oldest|cheapest|most expensive|to last)|"
+        r"sits? (?:next to|between|opposite))\b", cap=4),
     cue("smt", 6, r"\btrue, false,? or uncertain\b"),
     cue("smt", 4, r"^uncertain$"),
     cue("smt", 1.5, r"\beither\b[^.?!]*\bor\b|\bneither\b[^.?!]*\bnor\b", cap=2),
