@@ -27,6 +27,7 @@ from pathlib import Path
 
 import platformdirs
 
+from backends._prolog_slips import join_multiword_names
 from backends.base import Backend
 from backends.pyrun import to_exec_result, warm_by_default
 from backends.result import ErrorKind, ExecResult, Limits
@@ -209,6 +210,10 @@ class PrologBackend(Backend):
     def __init__(self) -> None:
         self._warm_broken = False
         """Set once a warm supervisor could not start Prolog: later runs go cold at once."""
+
+    def prepare(self, program: str) -> str:
+        """``holds(bald eagle, cold, true)`` reads as ``holds(bald_eagle, cold, true)``."""
+        return join_multiword_names(program)
 
     def run(self, program: str, limits: Limits | None = None) -> ExecResult:
         limits = limits or Limits()

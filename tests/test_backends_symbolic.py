@@ -219,6 +219,24 @@ solve([Mouse, Cat]) :- setof(P-T, holds(mouse, P, T), Mouse), setof(P, holds(cat
                  "n")
 
 
+def test_prolog_multi_word_names_are_joined_before_the_run() -> None:
+    """Names copied as written ("the bald eagle", "is cold") are a syntax error unprepared."""
+    prolog = get_backend("prolog")
+    program = """% The bald eagle is big. Big things are cold. The dog is not cold.
+holds(the bald eagle, big, true).
+holds(big, is cold, true).
+holds(dog, is not cold, true).
+solve([E, D]) :- ( holds(bald_eagle, cold, true) -> E = yes ; E = no ),
+                 ( holds(dog, cold, false) -> D = yes ; D = no ).
+"""
+    assert_kind(run("prolog", program), ErrorKind.syntax)
+    assert_value(run("prolog", prolog.prepare(program)), "[yes, yes]")
+    # Operators between words, comments and quoted text are left as written.
+    kept = "solve(X) :- Y is 7 mod 4, atom_length('big cat', N), X = Y-N-\"a b\".  % two words\n"
+    assert prolog.prepare(kept) == kept
+    assert_value(run("prolog", kept), "3-7-a b")
+
+
 @pytest.mark.parametrize("program", [
     "solve(X) :- shell('echo hi'), X = 1.\n",
     ":- shell('echo hi').\nsolve(1).\n",
