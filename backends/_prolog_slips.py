@@ -3,8 +3,9 @@
 Small models copy a rule base's names as written ("the bald eagle", "is cold"), and two
 words side by side are never valid Prolog unless one of them is an operator. The fix runs
 on the program text before it is run, outside comments and quoted text: a run of plain
-words becomes one atom (``bald_eagle``; ``the cat`` becomes ``cat``), and an ``is`` that opens an argument
-(``holds(dog, is cold, true)``) is dropped, since ``is`` there has no left operand.
+words becomes one atom (``bald_eagle``; ``the cat`` becomes ``cat``), and an ``is`` that
+opens an argument (``holds(dog, is cold, true)``) is dropped, since ``is`` there has no
+left operand.
 """
 
 from __future__ import annotations
