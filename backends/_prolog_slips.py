@@ -2,10 +2,12 @@
 
 Small models copy a rule base's names as written ("the bald eagle", "is cold"), and two
 words side by side are never valid Prolog unless one of them is an operator. The fix runs
-on the program text before it is run, outside comments and quoted text: a run of plain
-words becomes one atom (``bald_eagle``; ``the cat`` becomes ``cat``), and an ``is`` that
-opens an argument (``holds(dog, is cold, true)``) is dropped, since ``is`` there has no
-left operand.
+on the program text before it is run, outside comments and quoted text: an argument
+that is a run of plain words becomes one atom (``bald_eagle``; ``the cat`` becomes
+``cat``), and an ``is`` that opens an argument (``holds(dog, is cold, true)``) is
+dropped, since ``is`` there has no left operand. Words outside an argument
+(``all young people are cold.``) are a sentence, not a name, and stay a syntax error
+for the model to repair.
 """
 
 from __future__ import annotations
@@ -24,7 +26,8 @@ ARTICLES = frozenset({"the", "a", "an"})
 # Code, then one span that is not code: a % comment, a /* */ comment, or quoted text.
 _NOT_CODE = re.compile(r"%[^\n]*|/\*.*?\*/|'(?:[^'\\]|\\.|'')*'|\"(?:[^\"\\]|\\.)*\"|`[^`]*`", re.DOTALL)
 _WORD = r"[a-z][A-Za-z0-9_]*"
-_WORD_RUN = re.compile(rf"(?<![\w'\"`]){_WORD}(?:[ \t]+{_WORD})+\b")
+# A run of words that is a whole argument: after "(", "," or "[", before ",", ")" or "]".
+_WORD_RUN = re.compile(rf"(?<=[(,\[])([ \t]*)({_WORD}(?:[ \t]+{_WORD})+)(?=[ \t]*[,)\]])")
 _IS_OPENING_ARGUMENT = re.compile(r"(?<=[(,\[])([ \t]*)is[ \t]+(?=[a-z])")
 
 
@@ -33,7 +36,7 @@ def _join_run(match: re.Match[str]) -> str:
 
     A leading article goes ("the cat" is the ``cat`` of the other facts).
     """
-    words = match.group(0).split()
+    words = match.group(2).split()
     while len(words) > 1 and words[0] in ARTICLES and words[1] not in OPERATOR_WORDS:
         words = words[1:]
     out: list[str] = []
@@ -42,7 +45,7 @@ def _join_run(match: re.Match[str]) -> str:
             out[-1] = f"{out[-1]}_{word}"
         else:
             out.append(word)
-    return " ".join(out)
+    return match.group(1) + " ".join(out)
 
 
 def _fix_code(code: str) -> str:
