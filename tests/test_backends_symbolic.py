@@ -234,6 +234,9 @@ solve([E, D]) :- ( holds(bald_eagle, cold, true) -> E = yes ; E = no ),
     # Operators between words, comments and quoted text are left as written.
     kept = "solve(X) :- Y is 7 mod 4, atom_length('big cat', N), X = Y-N-\"a b\".  % two words\n"
     assert prolog.prepare(kept) == kept
+    # A sentence outside any argument is not a name: it stays an error for the repair.
+    sentence = "all young people are cold(true).\nsolve(yes).\n"
+    assert prolog.prepare(sentence) == sentence
     assert_value(run("prolog", kept), "3-7-a b")
 
 
