@@ -117,8 +117,9 @@ def _latex_math(text: str) -> float:
     return 6.0 if math else 0.0
 
 
-_COUNT = (r"(?:\d+(?:\.\d+)?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|"
-          r"thirty|forty|fifty)")
+_NUMBER_WORDS = r"two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty"
+"""Numbers as word problems spell them; the patterns below add their own few."""
+_COUNT = rf"(?:\d+(?:\.\d+)?|one|{_NUMBER_WORDS}|fifteen)"
 """A small count in digits or words: "3 more", "three more", "ten years older"."""
 _RELATION = r"(?:twice|double|triple|thrice|half|(?:\w+|\d+(?:\.\d+)?) times|\d+/\d+|a (?:third|quarter|fourth|fifth))"
 _RELATIVE = re.compile(
@@ -191,8 +192,7 @@ WITHOUT_NUMBERS: tuple[Cue, ...] = (
 no number, in digits or words: in a word problem the same words are story ("his grandmother
 gave him $20"), and a lone question ("Is it true or false that ...?") is asked of knowledge."""
 
-_ANY_NUMBER = re.compile(r"\d|\b(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|"
-                         r"forty|fifty|hundred|thousand|dozen|twice|double|half)\b", re.IGNORECASE)
+_ANY_NUMBER = re.compile(rf"\d|\b(?:{_NUMBER_WORDS}|hundred|thousand|dozen|twice|double|half)\b", re.IGNORECASE)
 _YES_NO = re.compile(r"^(?:is|are|was|were|does|do|did|can|could|will|must|should|has|have)\b", re.IGNORECASE)
 
 
