@@ -255,3 +255,42 @@ def test_llamacpp_renders_what_the_call_evaluates(llama_pair) -> None:  # type: 
     completion = with_cache.generate(messages, GenerateOptions(max_tokens=1))
     tokens = with_cache._render([m.model_dump() for m in messages])
     assert tokens == with_cache._llm.input_ids[: completion.usage.prompt_tokens].tolist()
+
+
+@pytest.mark.slow
+def test_llamacpp_next_process_restores_the_shared_prefix_from_disk(llama_pair, _isolated_home: Path) -> None:  # type: ignore[no-untyped-def]
+    """A new engine (as in a new `reasoner ask`) restores the k-shot prefix an earlier one
+    saved, and answers exactly as an engine that evaluated everything."""
+    from reasoner.models.llamacpp import LlamaCppEngine
+
+    _, without = llama_pair
+    path = catalog.model_path(catalog.SMALL_MODEL, home=REAL_HOME)
+    options = GenerateOptions(max_tokens=16)
+
+    def call(engine, messages: list[Message]) -> Completion:  # type: ignore[no-untyped-def]
+        return engine.generate(messages, options.model_copy(update={"prefix_messages": len(messages) - 1}))
+
+    first = _conversation(SYSTEM_A, SHOTS_A, QUESTIONS[0])
+    repair = [*first, Message(role="assistant", content="```python\nanswer = 17 +\n```"),
+              Message(role="user", content="That failed (syntax). Fix it.")]
+    writer = LlamaCppEngine(str(path), {"n_ctx": "1024"})
+    try:
+        call(writer, first)
+        call(writer, repair)
+    finally:
+        writer.close()
+    # The repair extends a kept prefix: a conversation going on, kept in memory only.
+    assert len(list((_isolated_home / "prefix-states").glob("*/*.state"))) == 1
+
+    second = _conversation(SYSTEM_A, SHOTS_A, QUESTIONS[1])
+    reader = LlamaCppEngine(str(path), {"n_ctx": "1024"})
+    off = LlamaCppEngine(str(path), {"n_ctx": "1024", "prefix_cache_disk": "false"})
+    try:
+        restored, fresh = call(reader, second), call(off, second)
+    finally:
+        reader.close()
+        off.close()
+    assert restored.text == fresh.text == call(without, second).text
+    assert 0 < restored.usage.prompt_tokens - restored.usage.cached_prompt_tokens < 30
+    assert fresh.usage.cached_prompt_tokens < 10 and off.state_store is None
+    assert reader.state_store is not None and reader.state_store.stats.hits == 1

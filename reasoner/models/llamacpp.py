@@ -16,6 +16,10 @@ buffer (0.2-0.3 GB, measured 0.7 s to save and 1.5 s to load) and ``LlamaRAMCach
 saves such a state after every call. ``-M prefix_cache=false`` turns reuse off (the last
 call's tokens are still reused, as llama-cpp-python does). ``cached_prompt_tokens`` counts
 the prompt tokens this call did not evaluate.
+
+States of prefixes shared between questions also go to disk (``state_store.py``), so the
+next process, e.g. the next ``reasoner ask``, restores the examples instead of evaluating
+them; ``-M prefix_cache_disk=false`` keeps them in memory only.
 """
 
 from __future__ import annotations
@@ -31,9 +35,11 @@ from typing import Any
 
 from pydantic import Field
 
+from reasoner import paths
 from reasoner.models.base import EngineOptions, MissingExtraError, ModelEngine, ModelError
 from reasoner.models.chat import as_dicts, cut_at_stop
 from reasoner.models.prefix_cache import PrefixCache, common_prefix_len, prefix_boundary
+from reasoner.models.state_store import StateStore, namespace
 from reasoner.types import Completion, GenerateOptions, Message, Usage
 
 _CTX_PAD = 256
@@ -56,6 +62,10 @@ class LlamaCppOptions(EngineOptions):
     )
     prefix_cache_mb: float = Field(512.0, gt=0, description="Memory bound on saved prefix states.")
     prefix_cache_entries: int = Field(16, gt=0, description="Count bound on saved prefix states.")
+    prefix_cache_disk: bool = Field(
+        True, description="Also keep shared prefix states on disk, for the next process (needs prefix_cache)."
+    )
+    prefix_cache_disk_mb: float = Field(1024.0, gt=0, description="Disk bound on kept prefix states.")
 
 
 class LlamaCppEngine(ModelEngine):
@@ -108,6 +118,12 @@ class LlamaCppEngine(ModelEngine):
                         int(self.options.prefix_cache_mb * (1 << 20)))
             if self.options.prefix_cache else None
         )
+        self.state_store: StateStore | None = (
+            StateStore(paths.home() / "prefix-states",
+                       namespace(self.path.resolve(), *_file_identity(self.path), llama_cpp.__version__),
+                       int(self.options.prefix_cache_disk_mb * (1 << 20)))
+            if self.options.prefix_cache and self.options.prefix_cache_disk else None
+        )
 
     def generate(self, messages: Sequence[Message], options: GenerateOptions) -> Completion:
         start = time.perf_counter()
@@ -157,6 +173,11 @@ class LlamaCppEngine(ModelEngine):
             live = len(entry.tokens)
             if live == len(prefix):
                 return 0
+        # Only a prefix that extends no kept one goes to disk: one that does is a conversation
+        # going on (a repair after a failed program), not a head shared between questions.
+        shared_head = entry is None
+        if shared_head and self._restore_from_disk(prefix):
+            return 0
         # Evaluate the rest of the prefix and nothing more, so the saved state holds no part
         # of this question.
         llm.n_tokens = min(live, len(prefix))
@@ -171,7 +192,22 @@ class LlamaCppEngine(ModelEngine):
         state = self._save()
         if state is not None:
             cache.put(prefix, state, len(state))
+            if shared_head and self.state_store is not None:
+                self.state_store.put(prefix, bytes(state))
         return evaluated
+
+    def _restore_from_disk(self, prefix: list[int]) -> bool:
+        """Load the state a previous process saved for exactly ``prefix``, and keep it in memory."""
+        if self.state_store is None or self.prefix_cache is None:
+            return False
+        saved = self.state_store.get(prefix)
+        if saved is None:
+            return False
+        state = (ctypes.c_uint8 * len(saved)).from_buffer_copy(saved)
+        if not self._load(prefix, state):
+            return False
+        self.prefix_cache.put(prefix, state, len(state))
+        return True
 
     def _render(self, messages: list[dict[str, str]]) -> list[int] | None:
         """The prompt tokens ``create_chat_completion`` would evaluate for ``messages``.
@@ -312,6 +348,12 @@ class _RenderOnly:
         if isinstance(prompt, list) and all(isinstance(t, int) for t in prompt):
             raise _Rendered(prompt)
         raise TypeError("the chat handler passed no token list")
+
+
+def _file_identity(path: Path) -> tuple[int, int]:
+    """(size, modification time): a model file replaced in place gets a fresh state folder."""
+    stat = path.stat()
+    return stat.st_size, stat.st_mtime_ns
 
 
 def _resolve(name: str) -> tuple[Path, str | None]:
