@@ -86,7 +86,8 @@ def test_options_are_checked() -> None:
 
 @pytest.fixture(scope="module")
 def engine() -> Iterator[LlamaCppEngine]:
-    engine = LlamaCppEngine(str(_real_small_model()), {"n_ctx": "2048"})
+    # Made before each test's isolated home: no prefix states written to the real one.
+    engine = LlamaCppEngine(str(_real_small_model()), {"n_ctx": "2048", "prefix_cache_disk": "false"})
     yield engine
     engine.close()
 

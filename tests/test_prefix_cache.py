@@ -220,7 +220,9 @@ def llama_pair():  # type: ignore[no-untyped-def]
     if not path.is_file():
         pytest.fail(f"The 0.5B test model is missing at {path}. Run `make setup` or "
                     f"`reasoner models pull {catalog.SMALL_MODEL}`.")
-    with_cache = LlamaCppEngine(str(path), {"n_ctx": "1024"})
+    # Module-scoped fixtures are made before each test's isolated home, so these would see
+    # the real one: the in-memory cache is what they test, the disk store stays off.
+    with_cache = LlamaCppEngine(str(path), {"n_ctx": "1024", "prefix_cache_disk": "false"})
     without = LlamaCppEngine(str(path), {"n_ctx": "1024", "prefix_cache": "false"})
     yield with_cache, without
     with_cache.close()
