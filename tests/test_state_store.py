@@ -109,6 +109,17 @@ def test_no_temporary_file_is_left_behind(tmp_path: Path) -> None:
     assert writer.get([1]) == b"kv again"
 
 
+def test_a_killed_writers_temporary_file_is_cleared_later(tmp_path: Path) -> None:
+    writer = store(tmp_path)
+    writer.put([1], b"kv")
+    stale, fresh = writer.folder / ".abc.tmp", writer.folder / ".def.tmp"
+    stale.write_bytes(b"half a state")
+    fresh.write_bytes(b"being written now")
+    os.utime(stale, (1, 1))
+    writer.put([2], b"kv")
+    assert not stale.exists() and fresh.exists()
+
+
 def test_bounds_must_leave_room(tmp_path: Path) -> None:
     with pytest.raises(ValueError):
         StateStore(tmp_path, MODEL, 0)

@@ -21,6 +21,7 @@ import hashlib
 import json
 import os
 import tempfile
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,6 +30,8 @@ from reasoner.models.prefix_cache import token_key
 
 MAGIC = b"reasoner-prefix-state 1\n"
 SUFFIX = ".state"
+STALE_TEMP_SECONDS = 3600
+"""A temporary file this old was left by a process killed while writing; it is deleted."""
 
 
 @dataclass
@@ -110,7 +113,13 @@ class StateStore:
         return True
 
     def _prune(self) -> None:
-        """Delete the least recently used files until the whole store fits ``max_bytes``."""
+        """Delete the least recently used files until the whole store fits ``max_bytes``,
+        and temporary files that a killed writer left behind."""
+        now = time.time()
+        for path in self.root.glob("*/.*.tmp"):
+            with contextlib.suppress(OSError):
+                if now - path.stat().st_mtime > STALE_TEMP_SECONDS:
+                    path.unlink()
         files = []
         for path in self.root.glob(f"*/*{SUFFIX}"):
             with contextlib.suppress(OSError):
