@@ -7,7 +7,8 @@ for it). Runs alternate between `-M prefix_cache_disk=false` (the k-shot prefix 
 evaluated in every process) and the default (it is restored from the states an earlier
 process left on disk; one unmeasured run per question saves them first), so both see
 the same machine load. Prints per question the median wall seconds, model seconds and
-prompt tokens not evaluated, and the ratio of the medians; answers must agree.
+prompt tokens not evaluated, and the ratio of the medians; answers must agree, and the
+sizes of the prefix state files each question used.
 """
 
 from __future__ import annotations
@@ -63,6 +64,7 @@ def main() -> None:
         table.add_column(column, justify="left" if column in ("question", "mode", "answer") else "right")
     ratios = []
     for question in QUESTIONS:
+        started = time.time()
         ask(question, common)  # leaves this question's prefix states on disk
         runs: dict[str, list[dict]] = {mode: [] for mode in MODES}
         for _ in range(args.repeats):
@@ -80,9 +82,20 @@ def main() -> None:
         off, on = (statistics.median(r["wall"] for r in runs[mode]) for mode in MODES)
         ratios.append(off / on)
         same = {str(r["answer"]) for r in runs["disk off"]} == {str(r["answer"]) for r in runs["disk on"]}
-        console.print(f"{question[:40]}: disk off / disk on = {off / on:.2f}x wall; same answers: {same}")
+        console.print(f"{question[:40]}: disk off / disk on = {off / on:.2f}x wall; same answers: {same}; "
+                      f"prefix states used: {states_used_since(started)}")
     console.print(table)
     console.print(f"median speed-up over the questions: {statistics.median(ratios):.2f}x wall")
+
+
+def states_used_since(started: float) -> str:
+    """Sizes of the prefix state files read or written since ``started`` (reads touch them)."""
+    from reasoner import paths
+    from reasoner.models.state_store import SUFFIX
+
+    files = (paths.home() / "prefix-states").glob(f"*/*{SUFFIX}")
+    sizes = sorted((p.stat().st_size for p in files if p.stat().st_mtime >= started), reverse=True)
+    return ", ".join(f"{size / 1e6:.1f} MB" for size in sizes) or "none"
 
 
 if __name__ == "__main__":
