@@ -6,6 +6,11 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+# llama.cpp compiles for this machine's CPU (-march=native), but without AMX: some virtual
+# machines list AMX among the CPU's features and then fault on its first instruction
+# (seen here: ldtilecfg, a general protection fault in libggml-cpu on the first question).
+NO_AMX := -mno-amx-tile -mno-amx-int8 -mno-amx-bf16
+LLAMA_CMAKE_ARGS := -DCMAKE_C_FLAGS='$(NO_AMX)' -DCMAKE_CXX_FLAGS='$(NO_AMX)'
 SAMPLE := Olivia has $$23. She bought five bagels for $$3 each. How much money does she have left?
 
 .PHONY: setup system venv models test test-fast lint clean
@@ -21,10 +26,13 @@ system:
 venv: $(STAMP)
 
 # torch is pinned and installed first so that nothing pulls a multi-GB CUDA build.
-$(STAMP): pyproject.toml
+# llama-cpp-python is built from source next, with the flags above; --no-cache-dir so
+# that pip does not reuse a wheel it built earlier with other flags.
+$(STAMP): pyproject.toml Makefile
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet torch==2.13.0
+	CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(BIN)/pip install --quiet --no-cache-dir --force-reinstall --no-deps 'llama-cpp-python>=0.3.0'
 	$(BIN)/pip install --quiet -e '.[all]'
 	touch $(STAMP)
 
