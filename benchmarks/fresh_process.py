@@ -93,7 +93,7 @@ def states_used_since(started: float) -> str:
     from reasoner import paths
     from reasoner.models.state_store import SUFFIX
 
-    files = (paths.home() / "prefix-states").glob(f"*/*{SUFFIX}")
+    files = paths.state_store().glob(f"*/*{SUFFIX}")
     sizes = sorted((p.stat().st_size for p in files if p.stat().st_mtime >= started), reverse=True)
     return ", ".join(f"{size / 1e6:.1f} MB" for size in sizes) or "none"
 

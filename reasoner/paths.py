@@ -20,3 +20,9 @@ def models_dir() -> Path:
 
 def data_dir() -> Path:
     return home() / "datasets"
+
+
+
+def state_store() -> Path:
+    """llama.cpp prefix states saved between processes (``reasoner models states``)."""
+    return home() / "prefix-states"

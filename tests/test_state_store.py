@@ -7,8 +7,11 @@ import os
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
-from reasoner.models.state_store import StateStore, namespace
+from reasoner import paths
+from reasoner.cli import main
+from reasoner.models.state_store import StateStore, clear, namespace, survey
 
 MODEL = namespace("model.gguf", 1234, 5678, "0.3.0")
 
@@ -123,3 +126,50 @@ def test_a_killed_writers_temporary_file_is_cleared_later(tmp_path: Path) -> Non
 def test_bounds_must_leave_room(tmp_path: Path) -> None:
     with pytest.raises(ValueError):
         StateStore(tmp_path, MODEL, 0)
+
+
+def test_survey_names_each_model_build_and_counts_its_states(tmp_path: Path) -> None:
+    small = StateStore(tmp_path, namespace("small.gguf"), 1 << 20, about={"model": "/m/small.gguf"})
+    large = StateStore(tmp_path, namespace("large.gguf"), 1 << 20, about={"model": "/m/large.gguf"})
+    small.put([1], b"a" * 100)
+    large.put([1], b"b" * 100)
+    large.put([2], b"c" * 300)
+    os.utime(small.path([1]), (1, 1))  # used long ago
+    builds = survey(tmp_path)
+    assert [b.about["model"] for b in builds] == ["/m/large.gguf", "/m/small.gguf"]
+    assert [b.states for b in builds] == [2, 1]
+    assert builds[0].size > 400 > builds[1].size > 100  # headers and build.json included
+    assert builds[1].last_used == 1
+
+
+def test_a_folder_saved_before_build_json_is_described_at_its_next_use(tmp_path: Path) -> None:
+    StateStore(tmp_path, MODEL, 1 << 20).put([1, 2], b"kv")  # no description, as older stores
+    assert survey(tmp_path)[0].about == {}
+    described = StateStore(tmp_path, MODEL, 1 << 20, about={"model": "/m/x.gguf"})
+    assert described.get([1, 2]) == b"kv"
+    assert survey(tmp_path)[0].about == {"model": "/m/x.gguf"}
+
+
+def test_clear_deletes_every_build_and_says_how_much(tmp_path: Path) -> None:
+    root = tmp_path / "prefix-states"
+    store(root).put([1], b"x" * 5000)
+    store(root, name=namespace("other")).put([1], b"y" * 5000)
+    freed = clear(root)
+    assert freed > 10_000 and not root.exists()
+    assert survey(root) == [] and clear(root) == 0
+    assert store(root).put([1], b"again")  # the store is made again as needed
+
+
+def test_models_states_command_lists_and_clears(_isolated_home: Path) -> None:
+    runner = CliRunner()
+    empty = runner.invoke(main, ["models", "states"])
+    assert empty.exit_code == 0 and "no prefix states saved" in empty.output
+    StateStore(paths.state_store(), MODEL, 1 << 20, about={"model": "/m/qwen.gguf", "llama_cpp": "0.3.9"}).put(
+        [1, 2, 3], b"z" * 2000)
+    listed = runner.invoke(main, ["models", "states"], env={"COLUMNS": "120"})
+    assert listed.exit_code == 0
+    row = next(line for line in listed.output.splitlines() if "qwen.gguf" in line)
+    assert "0.3.9" in row and " 1 " in row and "KB" in row
+    cleared = runner.invoke(main, ["models", "states", "--clear"])
+    assert cleared.exit_code == 0 and "freed" in cleared.output
+    assert not paths.state_store().exists()

@@ -1,16 +1,19 @@
-"""``reasoner models list|pull``: see the catalog and fetch its models into the cache."""
+"""``reasoner models list|pull|states``: the catalog, fetching its models, and saved prefix states."""
 
 from __future__ import annotations
 
+from datetime import datetime
+from pathlib import Path
 from typing import NoReturn
 
 import click
 from rich.console import Console
 from rich.table import Table
 
-from reasoner import catalog
+from reasoner import catalog, paths
 from reasoner.cli import main
 from reasoner.cli.common import sigterm_as_interrupt
+from reasoner.models import state_store
 from reasoner.models.base import ModelError
 
 
@@ -30,7 +33,7 @@ def _fail(message: str, code: int = 1) -> NoReturn:
 
 @main.group("models")
 def models() -> None:
-    """List the catalog's models and pull them into the cache."""
+    """List the catalog's models, pull them into the cache, see saved prefix states."""
 
 
 @models.command("list")
@@ -84,3 +87,39 @@ def pull(name: str, verify: bool, progress: bool) -> None:
             f"{name} pulled from {report.source} in {report.seconds:.1f} s "
             f"({_human(report.size)}, {rate:.0f} MB/s), sha256 verified: {report.path}"
         )
+
+
+@models.command("states")
+@click.option("--clear", is_flag=True, help="Delete every saved state (they are made again as needed).")
+def states(clear: bool) -> None:
+    """Show the llama.cpp prefix states saved on disk, per model build, or delete them.
+
+    Each state spares a new process from re-reading one backend's k-shot examples; the
+    store is bounded by -M prefix_cache_disk_mb (least recently used states go first).
+    """
+    root = paths.state_store()
+    if clear:
+        freed = state_store.clear(root)
+        click.echo(f"deleted {root} ({_human(freed)} freed)")
+        return
+    builds = state_store.survey(root)
+    if not builds:
+        click.echo(f"no prefix states saved ({root})")
+        return
+    table = Table(title=f"prefix states in {root}")
+    table.add_column("model", overflow="fold", min_width=20)
+    table.add_column("llama.cpp", no_wrap=True)
+    for column in ("states", "size"):
+        table.add_column(column, justify="right", no_wrap=True)
+    table.add_column("last used", no_wrap=True)
+    for build in builds:
+        model = build.about.get("model")
+        used = build.last_used
+        table.add_row(
+            Path(str(model)).name if model else f"(unknown: {build.folder.name})",
+            str(build.about.get("llama_cpp", "?")),
+            str(build.states),
+            _human(build.size),
+            datetime.fromtimestamp(used).strftime("%Y-%m-%d %H:%M") if used else "-",
+        )
+    Console().print(table)

@@ -119,9 +119,10 @@ class LlamaCppEngine(ModelEngine):
             if self.options.prefix_cache else None
         )
         self.state_store: StateStore | None = (
-            StateStore(paths.home() / "prefix-states",
+            StateStore(paths.state_store(),
                        namespace(self.path.resolve(), *_file_identity(self.path), llama_cpp.__version__),
-                       int(self.options.prefix_cache_disk_mb * (1 << 20)))
+                       int(self.options.prefix_cache_disk_mb * (1 << 20)),
+                       about={"model": str(self.path.resolve()), "llama_cpp": llama_cpp.__version__})
             if self.options.prefix_cache and self.options.prefix_cache_disk else None
         )
 

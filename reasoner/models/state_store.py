@@ -20,16 +20,19 @@ import contextlib
 import hashlib
 import json
 import os
+import shutil
 import tempfile
 import time
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from reasoner.models.prefix_cache import token_key
 
 MAGIC = b"reasoner-prefix-state 1\n"
 SUFFIX = ".state"
+ABOUT = "build.json"
+"""Beside the states: which model build the folder is for, since its name is a hash."""
 STALE_TEMP_SECONDS = 3600
 """A temporary file this old was left by a process killed while writing; it is deleted."""
 
@@ -54,12 +57,16 @@ class StateStore:
     ``root``, so states of a model no longer used age out.
     """
 
-    def __init__(self, root: Path, namespace: str, max_bytes: int) -> None:
+    def __init__(
+        self, root: Path, namespace: str, max_bytes: int, about: Mapping[str, object] | None = None
+    ) -> None:
         if max_bytes < 1:
             raise ValueError("a state store needs room for at least one byte")
         self.root = root
         self.folder = root / namespace
         self.max_bytes = max_bytes
+        self.about = dict(about or {})
+        """Written to the folder's ``build.json`` with its first state, for ``survey``."""
         self.stats = StoreStats()
 
     def path(self, tokens: Sequence[int]) -> Path:
@@ -84,8 +91,14 @@ class StateStore:
             return None
         with contextlib.suppress(OSError):
             os.utime(path)  # recently used: evicted last
+            self._describe_folder()
         self.stats.hits += 1
         return state
+
+    def _describe_folder(self) -> None:
+        """Write ``build.json`` if the folder lacks it (folders made before it existed too)."""
+        if self.about and not (self.folder / ABOUT).exists():
+            _write_whole(self.folder / ABOUT, json.dumps(self.about, indent=1).encode())
 
     def put(self, tokens: Sequence[int], state: bytes) -> bool:
         """Save ``state`` for ``tokens``; False when it does not fit or the disk refuses."""
@@ -94,17 +107,8 @@ class StateStore:
             return False
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
-            # Written whole, then renamed into place: a reader never sees half a file, and
-            # two processes saving the same prefix both leave a complete one.
-            fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=".", suffix=".tmp")
-            try:
-                with os.fdopen(fd, "wb") as f:
-                    f.write(blob)
-                os.replace(tmp, self.path(tokens))
-            except BaseException:
-                with contextlib.suppress(OSError):
-                    os.unlink(tmp)
-                raise
+            _write_whole(self.path(tokens), blob)
+            self._describe_folder()
         except OSError:
             self.stats.errors += 1
             return False
@@ -133,6 +137,59 @@ class StateStore:
                 path.unlink()
                 total -= size
                 self.stats.evictions += 1
+
+
+@dataclass
+class StoredBuild:
+    """One model build's folder in the store, as ``reasoner models states`` lists it."""
+
+    folder: Path
+    about: dict[str, object] = field(default_factory=dict)
+    states: int = 0
+    size: int = 0
+    """Bytes of the folder's files, temporary ones included."""
+    last_used: float | None = None
+
+
+def survey(root: Path) -> list[StoredBuild]:
+    """Every model build's folder under ``root``, most recently used first."""
+    builds = []
+    folders = sorted(p for p in root.iterdir() if p.is_dir()) if root.is_dir() else []
+    for folder in folders:
+        build = StoredBuild(folder)
+        with contextlib.suppress(OSError, ValueError):
+            about = json.loads((folder / ABOUT).read_text())
+            build.about = about if isinstance(about, dict) else {}
+        for path in folder.iterdir():
+            with contextlib.suppress(OSError):
+                stat = path.stat()
+                build.size += stat.st_size
+                if path.suffix == SUFFIX:
+                    build.states += 1
+                    build.last_used = max(build.last_used or 0.0, stat.st_mtime)
+        builds.append(build)
+    return sorted(builds, key=lambda b: b.last_used or 0.0, reverse=True)
+
+
+def clear(root: Path) -> int:
+    """Delete the whole store; the bytes freed. A process saving meanwhile only loses that save."""
+    freed = sum(build.size for build in survey(root))
+    shutil.rmtree(root, ignore_errors=True)
+    return freed
+
+
+def _write_whole(path: Path, data: bytes) -> None:
+    """Write to a temporary file, then rename it into place: a reader never sees half a
+    file, and two processes saving the same file both leave a complete one."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
 
 
 def namespace(*identity: object) -> str:
