@@ -22,7 +22,6 @@ def data_dir() -> Path:
     return home() / "datasets"
 
 
-
 def state_store() -> Path:
     """llama.cpp prefix states saved between processes (``reasoner models states``)."""
     return home() / "prefix-states"

@@ -66,7 +66,7 @@ class StateStore:
         self.folder = root / namespace
         self.max_bytes = max_bytes
         self.about = dict(about or {})
-        """Written to the folder's ``build.json`` with its first state, for ``survey``."""
+        """Written to the folder's ``build.json`` when it lacks one, for ``survey``."""
         self.stats = StoreStats()
 
     def path(self, tokens: Sequence[int]) -> Path:
@@ -160,7 +160,11 @@ def survey(root: Path) -> list[StoredBuild]:
         with contextlib.suppress(OSError, ValueError):
             about = json.loads((folder / ABOUT).read_text())
             build.about = about if isinstance(about, dict) else {}
-        for path in folder.iterdir():
+        try:
+            entries = list(folder.iterdir())
+        except OSError:  # deleted meanwhile
+            continue
+        for path in entries:
             with contextlib.suppress(OSError):
                 stat = path.stat()
                 build.size += stat.st_size
