@@ -284,6 +284,13 @@ answer_outcome(Answer, error(no_answer, Msg)) :-
     var(Answer),
     !,
     Msg = "solve(Answer) succeeded but left Answer unbound".
+answer_outcome([], error(no_answer, Msg)) :-
+    all_solutions_mode,
+    !,
+    Msg = "solve(Answer) has no solution at all (every solution: []). \c
+           Check that each goal's arguments are in the order the facts use \c
+           (grandparent(G, carol) for Carol's grandparent, not grandparent(carol, G)). \c
+           If no one is the answer, say so: solve(none).".
 answer_outcome(Answer, error(no_answer, Msg)) :-
     all_solutions_mode,
     include(var, Answer, Unbound),

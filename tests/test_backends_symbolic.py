@@ -111,7 +111,6 @@ def test_prolog_first_solution_or_all_solutions() -> None:
     facts = "p(3). p(1). p(2).\nsolve(X) :- p(X).\n"
     assert_value(run("prolog", facts), "3")
     assert_value(run("prolog", ":- all_solutions.\n" + facts), "[3, 1, 2]")
-    assert_value(run("prolog", ":- all_solutions.\nsolve(X) :- member(X, []).\n"), "[]")
 
 
 def test_prolog_renders_strings_compounds_and_clpfd() -> None:
@@ -140,6 +139,15 @@ def test_prolog_no_solution_and_no_solve_are_no_answer() -> None:
         ErrorKind.no_answer,
     )
     assert "label" in message
+
+
+def test_prolog_all_solutions_with_none_is_no_answer_and_points_at_argument_order() -> None:
+    """A reversed query (`grandparent(carol, G)`) finds nobody; that goes back for repair, not out as "[]"."""
+    program = (":- all_solutions.\nparent(alice, bob).\nparent(bob, carol).\n"
+               "grandparent(G, C) :- parent(G, P), parent(P, C).\n")
+    message = assert_kind(run("prolog", program + "solve(G) :- grandparent(carol, G).\n"), ErrorKind.no_answer)
+    assert "no solution at all" in message and "order" in message and "solve(none)" in message
+    assert_value(run("prolog", program + "solve(G) :- grandparent(G, carol).\n"), "[alice]")
 
 
 def test_prolog_unbound_solutions_are_no_answer_and_name_the_capitalised_constant() -> None:
