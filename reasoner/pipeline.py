@@ -9,6 +9,7 @@ from typing import Any, Literal
 import fewshot
 from backends import Backend, ErrorKind, ExecError, ExecResult, Limits, get_backend
 from reasoner import prompting
+from reasoner.answer_shape import truth_value_for_who
 from reasoner.choices import match_choice, undetermined_but_definite_options
 from reasoner.extraction import extract_program, repeats_itself
 from reasoner.models import ModelEngine, get_model
@@ -164,7 +165,7 @@ class Reasoner:
             if completion.finish_reason == "length" and repeats_itself(completion.text):
                 result = ExecResult.failure(ErrorKind.runaway, RUNAWAY_MESSAGE)
             elif program.strip():
-                result = checked_against_choices(engine.run(program, self.limits), choices)
+                result = checked_answer(engine.run(program, self.limits), question, choices)
             else:
                 result = ExecResult.failure(ErrorKind.syntax, "the reply contained no program")
             solution.usage.exec_seconds += result.elapsed_ms / 1000
@@ -216,6 +217,16 @@ def write_program(
     """One model call, and the program extracted from its reply in the backend's form."""
     completion = _generate(model, messages, options)
     return completion, engine.prepare(extract_program(completion.text, engine.languages))
+
+
+def checked_answer(result: ExecResult, question: str, choices: Sequence[str] | None) -> ExecResult:
+    """A value that cannot answer the question is a failed program: it goes back for repair."""
+    if result.ok and truth_value_for_who(result.value or "", question):
+        return result.model_copy(update={"ok": False, "error": ExecError(kind=ErrorKind.no_answer, message=(
+            f"the program answered {result.value!r}, but the question asks who: the answer is a person "
+            "(or a list of them), so the query must find the person, not test a statement"
+        ))})
+    return checked_against_choices(result, choices)
 
 
 def checked_against_choices(result: ExecResult, choices: Sequence[str] | None) -> ExecResult:

@@ -235,6 +235,21 @@ def test_an_undetermined_result_that_never_resolves_falls_back_to_a_direct_answe
     assert solution.fallback == "direct" and solution.answer == "True"
 
 
+def test_a_truth_value_for_a_who_question_goes_back_for_repair() -> None:
+    """A "who" question answered `false` (a rule-base program where a family query was
+    wanted) is repaired; the same value for a yes/no question is an answer."""
+    question = "Ann is Bob's mother. Bob is Cy's father. Who is Cy's grandmother?"
+    model = MockEngine("t", replies=[fenced("answer = 'false'"), fenced("answer = 'ann'"), "Ann"])
+    solution = Reasoner(model=model).solve(question, backend="python")
+    assert solution.answer == "Ann"
+    first = solution.attempts[0].result
+    assert first.error is not None and first.error.kind == "no_answer" and first.value == "false"
+    assert "asks who" in model.calls[1][-1].content
+    model = MockEngine("t", replies=[fenced("answer = 'false'"), "No"])
+    solution = Reasoner(model=model).solve("Ann is Bob's mother. Is Bob Ann's mother?", backend="python")
+    assert [a.result.ok for a in solution.attempts] == [True] and solution.answer == "No"
+
+
 def test_router_calls_are_counted_in_usage() -> None:
     def responder(messages: Sequence[Message]) -> str:
         text = messages[-1].content
