@@ -47,7 +47,7 @@ from evals.tasks.base import select
 from reasoner import prompting
 from reasoner.cli.common import parse_model_options
 from reasoner.models import default_model_spec, get_model
-from reasoner.pipeline import Reasoner, checked_against_choices, write_program
+from reasoner.pipeline import Reasoner, checked_answer, write_program
 from reasoner.routing.labelled import default_data_dir
 
 console = Console()
@@ -129,7 +129,7 @@ def cli(
             started = time.perf_counter()
             messages = prompting.program_messages(engine, chosen, item.question)
             _, program = write_program(llm, engine, messages, options)
-            result = checked_against_choices(engine.run(program), item.choices)
+            result = checked_answer(engine.run(program), item.question, item.choices)
             seconds[arm].append(time.perf_counter() - started)
             value = result.value or ""
             correct = result.ok and score(item.format, value, item.gold, item.choices or [])
@@ -141,7 +141,8 @@ def cli(
                                              "result": result.model_dump(), "right": bool(correct)}) + "\n")
             console.print(f"{item.id} {names[arm]}: "
                           f"{'ran' if result.ok else result.error.kind if result.error else '?'}"
-                          f" value={value!r} gold={item.gold} {'right' if correct else 'wrong'}", highlight=False)
+                          f" value={value!r} gold={item.gold} {'right' if correct else 'wrong'}",
+                          highlight=False, markup=False)  # values like "[ann, bob]" are not markup
     table = Table(title=f"{task} · {backend} · first program only · k={shots} · items {skip + 1}..{skip + len(items)}")
     for column in ("examples", "ran", "right", "median s"):
         table.add_column(column, justify="right" if column != "examples" else "left")
@@ -184,7 +185,7 @@ def rerun_programs(path: Path, items: dict[str, Item], engine: Backend) -> None:
         for _, item_id, program, _ in mine:
             item = items[item_id]
             # prepare() is the backend's too: what it now fixes in a program counts.
-            result = checked_against_choices(engine.run(engine.prepare(program)), item.choices)
+            result = checked_answer(engine.run(engine.prepare(program)), item.question, item.choices)
             ran_now += result.ok
             right_now += bool(result.ok and score(item.format, result.value or "", item.gold, item.choices or []))
         table.add_row(group, str(len(mine)), str(sum(ran for *_, ran in mine)), str(ran_now), str(right_now))
