@@ -140,6 +140,78 @@ rule_base_closure([
     (rb_polar(yes, false, true))
 ]).
 
+%   Families. A program that states family facts (mother/2, father/2 or parent/2, and
+%   male/1, female/1 where it says so) gets the usual relations it does not define
+%   itself, each Relation(Relative, Person): grandmother(G, carol) is "G is Carol's
+%   grandmother". Small models state the facts right and then call a relation they
+%   never defined, or define grandfather/2 and call grandparent/2; these clauses make
+%   such programs run. A predicate the program defines is never touched; a relation
+%   lists each pair once (distinct/2), however many ways it is derived.
+supply_family :-
+    findall(PI, ( family_predicate(PI), program_defines(PI) ), Defined),
+    (   member(Base, [mother/2, father/2, parent/2]), memberchk(Base, Defined),
+        \+ variable_fact(_)
+    ->  forall(( family_clause(Clause), clause_pi(Clause, PI), \+ memberchk(PI, Defined) ),
+               assertz(program:Clause)),
+        forall(( member(N/A, [mother/2, father/2, parent/2, male/1, female/1]),
+                 functor(Head, N, A), \+ predicate_property(program:Head, defined) ),
+               dynamic(program:N/A))           % stated by no one: fails, no existence error
+    ;   true
+    ).
+
+%   father(paul, Sofia): a name written with a capital letter is a variable, so Paul
+%   would be everyone's father; relations built on such a fact answer wrongly, where
+%   without them the run fails and its message names the variable.
+variable_fact(Head) :-
+    member(N/A, [mother/2, father/2, parent/2, male/1, female/1]),
+    functor(Head, N, A),
+    predicate_property(program:Head, defined),
+    catch(clause(program:Head, true), _, fail),
+    \+ ground(Head).
+
+program_defines(N/A) :-
+    functor(Head, N, A),
+    predicate_property(program:Head, defined),
+    \+ predicate_property(program:Head, imported_from(_)).
+
+clause_pi((Head :- _), N/A) :- functor(Head, N, A).
+
+family_predicate(PI) :- family_clause(Clause), clause_pi(Clause, PI).
+family_predicate(mother/2).
+family_predicate(father/2).
+family_predicate(male/1).
+family_predicate(female/1).
+
+%   mother/2, father/2, male/1 and female/1 are only ever stated, never derived here
+%   (deriving mother/2 from parent/2 and parent/2 from mother/2 would loop).
+family_clause((parent(P, C) :- mother(P, C))).
+family_clause((parent(P, C) :- father(P, C))).
+family_clause((kin_female(X) :- female(X))).
+family_clause((kin_female(X) :- mother(X, _))).
+family_clause((kin_male(X) :- male(X))).
+family_clause((kin_male(X) :- father(X, _))).
+family_clause((child(C, P) :- parent(P, C))).
+family_clause((son(S, P) :- parent(P, S), once(kin_male(S)))).
+family_clause((daughter(D, P) :- parent(P, D), once(kin_female(D)))).
+family_clause((grandparent(G, C) :- distinct(G-C, (parent(G, P), parent(P, C))))).
+family_clause((grandmother(G, C) :- grandparent(G, C), once(kin_female(G)))).
+family_clause((grandfather(G, C) :- grandparent(G, C), once(kin_male(G)))).
+family_clause((grandchild(C, G) :- grandparent(G, C))).
+family_clause((great_grandparent(G, C) :- distinct(G-C, (parent(G, P), grandparent(P, C))))).
+family_clause((great_grandmother(G, C) :- great_grandparent(G, C), once(kin_female(G)))).
+family_clause((great_grandfather(G, C) :- great_grandparent(G, C), once(kin_male(G)))).
+family_clause((great_grandchild(C, G) :- great_grandparent(G, C))).
+family_clause((sibling(X, Y) :- distinct(X-Y, (parent(P, X), parent(P, Y), X \== Y)))).
+family_clause((sister(S, X) :- sibling(S, X), once(kin_female(S)))).
+family_clause((brother(B, X) :- sibling(B, X), once(kin_male(B)))).
+family_clause((aunt(A, N) :- distinct(A-N, (parent(P, N), sibling(A, P), once(kin_female(A)))))).
+family_clause((uncle(U, N) :- distinct(U-N, (parent(P, N), sibling(U, P), once(kin_male(U)))))).
+family_clause((cousin(X, Y) :- distinct(X-Y, (parent(P, X), parent(Q, Y), sibling(P, Q))))).
+family_clause((ancestor(A, D) :- distinct(A-D, kin_ancestor(A, D)))).
+family_clause((kin_ancestor(A, D) :- parent(A, D))).
+family_clause((kin_ancestor(A, D) :- parent(A, X), kin_ancestor(X, D))).
+family_clause((descendant(D, A) :- ancestor(A, D))).
+
 :- multifile user:message_hook/3.
 user:message_hook(Term, Kind, _Lines) :-
     collecting,
@@ -216,6 +288,7 @@ run(Text, Limit, Outcome) :-
     ->  Outcome0 = Outcome1
     ;   get_time(Now),
         Left is max(0.05, Limit - (Now - Start)),
+        supply_family,
         catch(call_with_time_limit(Left, call_solve(Outcome0)), E2, classify(E2, Outcome0))
     ),
     with_singletons(Outcome0, Outcome).

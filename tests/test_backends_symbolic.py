@@ -150,6 +150,28 @@ def test_prolog_all_solutions_with_none_is_no_answer_and_points_at_argument_orde
     assert_value(run("prolog", program + "solve(G) :- grandparent(G, carol).\n"), "[alice]")
 
 
+def test_prolog_family_facts_get_the_relations_the_program_does_not_define() -> None:
+    """Small models state mother/father facts and then call grandmother/2 or parent/2
+    without defining them; the runner supplies the usual relations, listed once each."""
+    facts = (":- all_solutions.\nmother(alice, bob).\nfather(bob, carol).\nfather(bob, dan).\n"
+             "mother(eve, carol).\nmother(eve, dan).\n")
+    assert_value(run("prolog", facts + "solve(G) :- grandmother(G, carol).\n"), "[alice]")
+    assert_value(run("prolog", facts + "solve(S) :- sibling(S, carol).\n"), "[dan]")  # via both parents
+    assert_value(run("prolog", facts + "solve(A) :- ancestor(A, dan).\n"), "[eve, bob, alice]")
+    # grandfather/2 defined by the program on top of parent/2, which it never defined.
+    assert_value(run("prolog", ":- all_solutions.\nfather(jonas, karla).\nmother(karla, lars).\nmale(jonas).\n"
+                               "grandfather(G, C) :- parent(G, P), parent(P, C), male(G).\n"
+                               "solve(G) :- grandfather(G, lars).\n"), "[jonas]")
+    defined = run("prolog", facts + "grandparent(nobody, carol).\nsolve(G) :- grandparent(G, carol).\n")
+    assert_value(defined, "[nobody]")  # the program's own relation is never extended
+    # parent/2 written from mother/2 and father/2, with no father fact at all: runs.
+    assert_value(run("prolog", ":- all_solutions.\nmother(mona, olga).\nmother(olga, pete).\n"
+                               "parent(P, C) :- mother(P, C).\nparent(P, C) :- father(P, C).\n"
+                               "solve(G) :- grandparent(G, pete).\n"), "[mona]")
+    # Without family facts nothing is supplied: an undefined relation is still an error.
+    assert_kind(run("prolog", "likes(ann, tea).\nsolve(G) :- grandparent(G, ann).\n"), ErrorKind.runtime)
+
+
 def test_prolog_unbound_solutions_are_no_answer_and_name_the_capitalised_constant() -> None:
     """`father(paul, Sofia)` makes Sofia a variable: the repair prompt must say so, not answer "[A]"."""
     program = ":- all_solutions.\nfather(paul, Sofia).\nsolve(G) :- father(paul, Sofia).\n"
