@@ -130,6 +130,10 @@ RULES_CASES: dict[str, Sequence[str]] = {
         "...419..5\n....8..79",
         "5...27..9..41......1..5.3...92.6.8...5......66.7..1.5...6.28..4.....3.1..8..7..2.",
         "Colour the nodes of this graph with three colours so that no two adjacent nodes share one.",
+        # Colouring asked as a yes/no question, short and without digits (read as trivia before).
+        "The vertices of a triangle must be coloured with two colours so that the two ends of every edge "
+        "differ. Is that possible?",
+        "Can the regions of this map be coloured with three colours: A touches B and C, B touches C and D?",
         "Exactly one of Ann, Bob and Cal is guilty, and at most one of Bob and Cal tells the truth. Who is guilty?",
     ),
     DIRECT: (

@@ -50,7 +50,8 @@ CUES: tuple[Cue, ...] = (
     # sat: grids and pure boolean or cardinality puzzles.
     cue("sat", 12, r"\bsudoku\b"),
     cue("sat", 12, r"(?:^[1-9.0_*]{9}\s*$\n?){9}|(?<![\w.])[1-9.0]{81}(?![\w.])"),
-    cue("sat", 4, r"\bgraph colou?ring\b|\bcolou?r (?:the|each) (?:nodes?|vertex|vertices|map|regions?)\b"),
+    cue("sat", 6, r"\bgraph colou?ring\b|\bcolou?r (?:the|each) (?:nodes?|vertex|vertices|map|regions?)\b|"
+        r"\b(?:nodes|vertices|regions|countries)\b[^.?!]*\bcolou?red\b|\bcolou?red\b[^.?!]*\b(?:every|each) edge\b"),
     cue("sat", 3, r"\bno two adjacent\b|\bpigeonhole\b|\b\w+[- ]queens\b|\bsatisfiab\w+|\bCNF\b|\bDIMACS\b"),
     cue("sat", 3, r"\bexactly (?:one|two|\d+) of\b|\bat most (?:one|two|three|\d+) of\b|\bat least one of\b", cap=2),
     cue("sat", 3, r"\bknights?\b|\bknaves?\b|\balways (?:lies|tells the truth)\b|\btruth-tellers?\b"),
