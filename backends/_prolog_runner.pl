@@ -288,7 +288,7 @@ run(Text, Limit, Outcome) :-
     ->  Outcome0 = Outcome1
     ;   get_time(Now),
         Left is max(0.05, Limit - (Now - Start)),
-        supply_family,
+        catch(supply_family, _, true),      % a library, never a reason for a run to fail
         catch(call_with_time_limit(Left, call_solve(Outcome0)), E2, classify(E2, Outcome0))
     ),
     with_singletons(Outcome0, Outcome).
