@@ -153,8 +153,7 @@ supply_family :-
         \+ variable_fact(_)
     ->  forall(( family_clause(Clause), clause_pi(Clause, PI), \+ memberchk(PI, Defined) ),
                assertz(program:Clause)),
-        forall(( member(N/A, [mother/2, father/2, parent/2, male/1, female/1]),
-                 functor(Head, N, A), \+ predicate_property(program:Head, defined) ),
+        forall(( family_fact(N/A), \+ memberchk(N/A, Defined) ),
                dynamic(program:N/A))           % stated by no one: fails, no existence error
     ;   true
     ).
@@ -163,7 +162,7 @@ supply_family :-
 %   would be everyone's father; relations built on such a fact answer wrongly, where
 %   without them the run fails and its message names the variable.
 variable_fact(Head) :-
-    member(N/A, [mother/2, father/2, parent/2, male/1, female/1]),
+    family_fact(N/A),
     functor(Head, N, A),
     predicate_property(program:Head, defined),
     catch(clause(program:Head, true), _, fail),
@@ -176,11 +175,15 @@ program_defines(N/A) :-
 
 clause_pi((Head :- _), N/A) :- functor(Head, N, A).
 
+family_predicate(PI) :- family_fact(PI).
 family_predicate(PI) :- family_clause(Clause), clause_pi(Clause, PI).
-family_predicate(mother/2).
-family_predicate(father/2).
-family_predicate(male/1).
-family_predicate(female/1).
+
+%   What a program states as facts; parent/2 is also derived when it does not.
+family_fact(mother/2).
+family_fact(father/2).
+family_fact(parent/2).
+family_fact(male/1).
+family_fact(female/1).
 
 %   mother/2, father/2, male/1 and female/1 are only ever stated, never derived here
 %   (deriving mother/2 from parent/2 and parent/2 from mother/2 would loop).
