@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from reasoner.choices import DEFINITE, UNDETERMINED
+from reasoner.choices import DEFINITE, UNDETERMINED, bare_word
 
 _ASKED = re.compile(r"([^.?!]*)\?\s*$")
 """The question's last sentence, when it is a question."""
@@ -25,4 +25,4 @@ def asks_who(question: str) -> bool:
 
 def truth_value_for_who(value: str, question: str) -> bool:
     """A bare truth value (``true``, ``no``, ``unknown``) given to a "who" question."""
-    return value.strip().strip(".'\"").lower() in DEFINITE | UNDETERMINED and asks_who(question)
+    return bare_word(value) in DEFINITE | UNDETERMINED and asks_who(question)

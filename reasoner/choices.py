@@ -48,6 +48,11 @@ DEFINITE = frozenset({"true", "false", "yes", "no"})
 UNDETERMINED = frozenset({"unknown", "uncertain", "undetermined"})
 
 
+def bare_word(value: str) -> str:
+    """A program's value as a bare lower-case word: ``"'Unknown.'"`` -> ``unknown``."""
+    return value.strip().strip(".'\"").lower()
+
+
 def undetermined_but_definite_options(value: str, choices: Sequence[str] | None) -> bool:
     """The program found the statement undetermined, yet every option is a definite truth value.
 
@@ -55,6 +60,6 @@ def undetermined_but_definite_options(value: str, choices: Sequence[str] | None)
     Prolog often does), and mapping "unknown" onto True or False would be a coin
     toss; the program is wrong, not the options.
     """
-    if not choices or value.strip().strip(".'\"").lower() not in UNDETERMINED:
+    if not choices or bare_word(value) not in UNDETERMINED:
         return False
     return all(option_text(choice).rstrip(".").lower() in DEFINITE for choice in choices)

@@ -220,25 +220,22 @@ def write_program(
 
 
 def checked_answer(result: ExecResult, question: str, choices: Sequence[str] | None) -> ExecResult:
-    """A value that cannot answer the question is a failed program: it goes back for repair."""
-    if result.ok and truth_value_for_who(result.value or "", question):
-        return result.model_copy(update={"ok": False, "error": ExecError(kind=ErrorKind.no_answer, message=(
-            f"the program answered {result.value!r}, but the question asks who: the answer is a person "
-            "(or a list of them), so the query must find the person, not test a statement"
-        ))})
-    return checked_against_choices(result, choices)
-
-
-def checked_against_choices(result: ExecResult, choices: Sequence[str] | None) -> ExecResult:
-    """A value no option can be is a failed program: it goes back for repair like an error."""
-    if result.ok and undetermined_but_definite_options(result.value or "", choices):
-        options = ", ".join(choices or [])
-        return result.model_copy(update={"ok": False, "error": ExecError(kind=ErrorKind.no_answer, message=(
-            f"the program answered {result.value!r}, but the question says the statement is either "
-            f"true or false (options: {options}): a fact or rule the statement depends on is "
-            "missing or written differently from the rest (check every name and every rule's direction)"
-        ))})
-    return result
+    """A value that cannot answer the question (or be any option) is a failed program:
+    it goes back for repair like an error."""
+    if not result.ok:
+        return result
+    value = result.value or ""
+    if truth_value_for_who(value, question):
+        why = ("the question asks who: the answer is a person (or a list of them), so the query must "
+               "find the person, not test a statement")
+    elif undetermined_but_definite_options(value, choices):
+        why = (f"the question says the statement is either true or false (options: {', '.join(choices or [])}): "
+               "a fact or rule the statement depends on is missing or written differently from the rest "
+               "(check every name and every rule's direction)")
+    else:
+        return result
+    message = f"the program answered {result.value!r}, but {why}"
+    return result.model_copy(update={"ok": False, "error": ExecError(kind=ErrorKind.no_answer, message=message)})
 
 
 def _same_program(program: str) -> str:
