@@ -93,8 +93,8 @@ def states_used_since(started: float) -> str:
     from reasoner import paths
     from reasoner.models.state_store import SUFFIX
 
-    files = paths.state_store().glob(f"*/*{SUFFIX}")
-    sizes = sorted((p.stat().st_size for p in files if p.stat().st_mtime >= started), reverse=True)
+    stats = [path.stat() for path in paths.state_store().glob(f"*/*{SUFFIX}")]
+    sizes = sorted((stat.st_size for stat in stats if stat.st_mtime >= started), reverse=True)
     return ", ".join(f"{size / 1e6:.1f} MB" for size in sizes) or "none"
 
 
