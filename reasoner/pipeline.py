@@ -9,7 +9,7 @@ from typing import Any, Literal
 import fewshot
 from backends import Backend, ErrorKind, ExecError, ExecResult, Limits, get_backend
 from reasoner import prompting
-from reasoner.answer_shape import truth_value_for_who
+from reasoner.answer_shape import letter_without_options, truth_value_for_who
 from reasoner.choices import match_choice, undetermined_but_definite_options
 from reasoner.extraction import extract_program, repeats_itself
 from reasoner.models import ModelEngine, get_model
@@ -228,6 +228,9 @@ def checked_answer(result: ExecResult, question: str, choices: Sequence[str] | N
     if truth_value_for_who(value, question):
         why = ("the question asks who: the answer is a person (or a list of them), so the query must "
                "find the person, not test a statement")
+    elif letter_without_options(value, question, choices):
+        why = ("the question offers no options to choose from: the answer is what it asks for (a name, a thing "
+               "or a number), so drop any invented options and take the answer from the solution itself")
     elif undetermined_but_definite_options(value, choices):
         why = (f"the question says the statement is either true or false (options: {', '.join(choices or [])}): "
                "a fact or rule the statement depends on is missing or written differently from the rest "

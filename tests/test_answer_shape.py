@@ -1,10 +1,10 @@
-"""Values that cannot answer their question: a truth value for a "who" question."""
+"""Values that cannot answer their question: a truth value for a "who" question, a letter with no options."""
 
 from __future__ import annotations
 
 import pytest
 
-from reasoner.answer_shape import truth_value_for_who
+from reasoner.answer_shape import letter_without_options, truth_value_for_who
 
 
 @pytest.mark.parametrize(
@@ -21,3 +21,23 @@ from reasoner.answer_shape import truth_value_for_who
 )
 def test_truth_value_for_who(value: str, question: str, expected: bool) -> None:
     assert truth_value_for_who(value, question) is expected
+
+
+@pytest.mark.parametrize(
+    ("value", "question", "choices", "expected"),
+    [
+        ("B", "Ann, Ben and Cy sit in a row. Ann is in the middle. Who sits at the left end?", None, True),
+        ("(A)", "A farmer keeps hens and cows in a row of pens. Which pen holds the cow?", None, True),
+        ("E.", "Five books stand on a shelf. Which book is in the middle?", None, True),
+        ("Ben", "Ann, Ben and Cy sit in a row. Who sits at the left end?", None, False),
+        ("B", "Which is largest?", ["A) 2", "B) 3"], False),
+        ("B", "Which is largest?\nOptions:\nA) 2\nB) 3", None, False),
+        ("C", "Which is largest? (A) 2 (B) 3 (C) 4", None, False),
+        ("B", "Which is largest? $\\textbf{(A)}\\ 2 \\qquad \\textbf{(B)}\\ 3$", None, False),
+        ("A", "On an island, A says: 'B is a knave.' B says nothing. Who is a knight?", None, False),
+        ("C", "A graph has vertices A, B and C and edges A-B and B-C. Which vertex has two neighbours?", None, False),
+        ("F", "Six runners finished a race. Who won?", None, False),
+    ],
+)
+def test_letter_without_options(value: str, question: str, choices: list[str] | None, expected: bool) -> None:
+    assert letter_without_options(value, question, choices) is expected

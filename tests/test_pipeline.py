@@ -250,6 +250,20 @@ def test_a_truth_value_for_a_who_question_goes_back_for_repair() -> None:
     assert [a.result.ok for a in solution.attempts] == [True] and solution.answer == "No"
 
 
+def test_an_option_letter_for_a_question_without_options_goes_back_for_repair() -> None:
+    """A program that invented options A-E and answered "B" is repaired; with options, "B" is an answer."""
+    question = "Ann, Ben and Cy sit in a row. Ann is in the middle. Ben is left of Cy. Who sits at the left end?"
+    model = MockEngine("t", replies=[fenced("answer = 'B'"), fenced("answer = 'Ben'"), "Ben"])
+    solution = Reasoner(model=model).solve(question, backend="python")
+    assert solution.answer == "Ben"
+    first = solution.attempts[0].result
+    assert first.error is not None and first.error.kind == "no_answer" and first.value == "B"
+    assert "offers no options" in model.calls[1][-1].content
+    model = MockEngine("t", replies=[fenced("answer = 'B'"), "B"])
+    solution = Reasoner(model=model).solve(question, backend="python", choices=["A) Ann", "B) Ben", "C) Cy"])
+    assert [a.result.ok for a in solution.attempts] == [True] and solution.answer == "B) Ben"
+
+
 def test_router_calls_are_counted_in_usage() -> None:
     def responder(messages: Sequence[Message]) -> str:
         text = messages[-1].content
