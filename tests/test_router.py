@@ -89,6 +89,8 @@ RULES_CASES: dict[str, Sequence[str]] = {
         # Family words in a word problem are story, not a rule base.
         "Leo had twelve stamps. He gave four to his grandmother and three to his aunt. How many are left?",
         "Zoe's uncle gave her $30 and her cousin gave her $12. How much did she get?",
+        # Order words in a word problem: it asks how much, not who.
+        "Sam is 12 cm taller than Lea, who is 140 cm tall. Who is taller, and by how much?",
     ),
     "sympy": (
         "Solve for x: 4x - 7 = 2x + 9.",
@@ -124,6 +126,9 @@ RULES_CASES: dict[str, Sequence[str]] = {
         "All cats are mammals. Either Tom is a cat or Tom is a robot. No robot eats fish. Tom eats fish. "
         "Is the following statement true, false, or uncertain? Tom is a mammal.",
         "Ivy, Jo and Kai run a race. Ivy does not finish last. Kai finishes right after Jo. Who wins?",
+        # Orderings told with everyday relations and a who/which question, no benchmark phrasing.
+        "Nina, Omar and Pete stand in a queue. Omar stands directly behind Nina. Pete is not last. Who is first?",
+        "Ruth is taller than Sam but shorter than Tess. Who is the tallest?",
     ),
     "sat": (
         "Solve this Sudoku:\n53..7....\n6..195...\n.98....6.\n8...6...3\n4..8.3..1\n7...2...6\n.6....28.\n"
@@ -135,6 +140,11 @@ RULES_CASES: dict[str, Sequence[str]] = {
         "differ. Is that possible?",
         "Can the regions of this map be coloured with three colours: A touches B and C, B touches C and D?",
         "Exactly one of Ann, Bob and Cal is guilty, and at most one of Bob and Cal tells the truth. Who is guilty?",
+        # Each person gets a different thing: an assignment.
+        "Ann, Ben and Cal each chose a different drink: tea, coffee or juice. Ben did not choose tea. "
+        "Cal chose juice. Who chose coffee?",
+        "A graph has edges P-Q, Q-R, R-S, S-T and T-P. What is the least number of colours that colours "
+        "the vertices so that no edge joins two of the same colour?",
     ),
     DIRECT: (
         "What is the capital of Italy?",

@@ -50,7 +50,7 @@ CUES: tuple[Cue, ...] = (
     # sat: grids and pure boolean or cardinality puzzles.
     cue("sat", 12, r"\bsudoku\b"),
     cue("sat", 12, r"(?:^[1-9.0_*]{9}\s*$\n?){9}|(?<![\w.])[1-9.0]{81}(?![\w.])"),
-    cue("sat", 6, r"\bgraph colou?ring\b|\bcolou?r (?:the|each) (?:nodes?|vertex|vertices|map|regions?)\b|"
+    cue("sat", 6, r"\bgraph colou?ring\b|\bcolou?rs? (?:the|each) (?:nodes?|vertex|vertices|map|regions?)\b|"
         r"\b(?:nodes|vertices|regions|countries)\b[^.?!]*\bcolou?red\b|\bcolou?red\b[^.?!]*\b(?:every|each) edge\b"),
     cue("sat", 3, r"\bno two adjacent\b|\bpigeonhole\b|\b\w+[- ]queens\b|\bsatisfiab\w+|\bCNF\b|\bDIMACS\b"),
     cue("sat", 3, r"\bexactly (?:one|two|\d+) of\b|\bat most (?:one|two|three|\d+) of\b|\bat least one of\b", cap=2),
@@ -212,10 +212,42 @@ def _facts_and_query(text: str) -> float:
     return score
 
 
+_ORDER = re.compile(
+    r"\b(?:taller|shorter|older|younger|heavier|lighter|faster|slower|earlier|later(?: in the \w+)?|higher|lower|"
+    r"farther|further|closer|nearer|longer|larger|smaller|bigger|"
+    r"higher-numbered|lower-numbered) than\b|"
+    r"\b(?:directly|immediately|just|somewhere|right) (?:behind|in front of|ahead of|above|below|after|before)\b|"
+    r"\b(?:next to|at (?:one|either|the (?:left|right)) end|on top)\b|"
+    r"\bthe (?:second[- ])?(?:tallest|shortest|oldest|youngest|heaviest|lightest)\b", FLAGS
+)
+_ASSIGNMENT = re.compile(r"\beach\b(?: \w+){0,5},? (?:a |one )?different\b|\ball different\b", FLAGS)
+_COMPUTES = re.compile(r"\bhow (?:many|much)\b|\$\s?\d|\d\s?%|\bpercent\b", FLAGS)
+_ASKS_WHICH_ONE = re.compile(r"(?:^|[.?!]\s+)(?:who|which|what colou?r|(?:on|in|at) which)\b[^.?!]*\?\s*$", FLAGS)
+
+
+def _who_or_which(text: str) -> bool:
+    """A puzzle asks who or which one; a word problem asks how many or how much."""
+    return bool(_ASKS_WHICH_ONE.search(text.strip())) and not _COMPUTES.search(text)
+
+
+def _arrangement(text: str) -> float:
+    """Things put in order by relations ("directly behind", "taller than") and a who/which question."""
+    if not _who_or_which(text):
+        return 0.0
+    return 2.0 * min(len(_ORDER.findall(text)), 3)
+
+
+def _assignment(text: str) -> float:
+    """Each of a few people gets a different one of a few things, and the question asks who or which."""
+    return 4.0 if _who_or_which(text) and _ASSIGNMENT.search(text) else 0.0
+
+
 STRUCTURE: tuple[tuple[str, Callable[[str], float]], ...] = (
     ("prolog", _facts_and_query),
     ("sympy", _latex_math),
     ("sympy", _system_of_unknowns),
+    ("smt", _arrangement),
+    ("sat", _assignment),
     (DIRECT, _direct),
 )
 """Cues that are easier to say as code than as one pattern (they see the question only)."""
