@@ -1,0 +1,108 @@
+"""Each puzzle's constraints by brute force: every answer must be the only one possible.
+
+    python results/followup/open-puzzles/check_answers.py
+
+The constraints are transcribed by hand from questions.jsonl and questions-b.jsonl;
+this checks that each puzzle has exactly one answer and that it is the recorded one.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Sequence
+from itertools import permutations, product
+from pathlib import Path
+
+Assignment = dict[str, object]
+
+
+def answers(names: str, values: Iterable[object], ok: Callable[[Assignment], bool],
+            asked: Callable[[Assignment], object]) -> set[object]:
+    """The asked value over every assignment of distinct values to the names that satisfies ok."""
+    found = set()
+    for chosen in permutations(list(values)):
+        d = dict(zip(names.split(), chosen, strict=True))
+        if ok(d):
+            found.add(asked(d))
+    return found
+
+
+def holder(value: object) -> Callable[[Assignment], object]:
+    """Who (or what) has the given value."""
+    return lambda d: next(name for name, v in d.items() if v == value)
+
+
+def seats(n: int) -> range:
+    return range(1, n + 1)
+
+
+def knights() -> set[object]:
+    """P says Q is a knight; Q says P and Q differ. Is P a knight?"""
+    return {"knight" if p else "knave" for p, q in product([True, False], repeat=2) if p == q and q == (p != q)}
+
+
+def colours_needed(edges: Sequence[tuple[int, int]], vertices: int) -> set[object]:
+    return {min(k for k in range(1, vertices + 1)
+                if any(all(c[u] != c[v] for u, v in edges) for c in product(range(k), repeat=vertices)))}
+
+
+PUZZLES: dict[str, set[object]] = {
+    "q1": answers("Ann Ben Cy", seats(3), lambda d: d["Ann"] not in (1, 3) and d["Ben"] < d["Cy"], holder(1)),
+    "q2": answers("red blue green white black", seats(5), lambda d: d["white"] == 1 and d["red"] == d["green"] + 1
+                  and d["black"] == 5 and d["blue"] < d["green"], holder(3)),
+    "q3": answers("Dana Eli Finn Gia", seats(4), lambda d: d["Finn"] == 1 and d["Eli"] == d["Finn"] + 1
+                  and d["Dana"] < d["Gia"], holder(4)),
+    "q4": answers("Hugo Iris Jack Kim", seats(4), lambda d: d["Kim"] == 3 and abs(d["Hugo"] - d["Kim"]) == 1
+                  and d["Iris"] not in (1, 4), holder(1)),
+    "q5": answers("coin key ring", seats(3), lambda d: d["coin"] not in (1, 3) and d["key"] > d["ring"]
+                  and d["ring"] != 2, lambda d: d["key"]),
+    "q6": answers("Al Bea Cal Dee Eve", seats(5), lambda d: d["Bea"] == 1 and d["Eve"] == d["Cal"] + 1
+                  and d["Al"] > d["Dee"] > d["Eve"], holder(5)),
+    "q7": answers("red blue green yellow", seats(4), lambda d: d["green"] + 1 == d["blue"] and d["red"] in (1, 4)
+                  and abs(d["yellow"] - d["red"]) != 1 and d["red"] > d["yellow"], holder(2)),
+    "q8": answers("Dan Eva Flo", ["piano", "violin", "drums"], lambda d: d["Eva"] not in ("piano", "drums")
+                  and d["Flo"] != "piano", holder("drums")),
+    "q9": knights(),
+    "q10": colours_needed([(0, 1), (1, 2), (2, 3), (3, 0), (0, 2)], 4),
+    "q11": answers("Gil Hal Ivo", seats(3), lambda d: d["Hal"] > d["Gil"] and d["Ivo"] != 3 and d["Gil"] != 1,
+                   holder(3)),
+    "q12": answers("Tia Uma Vic Wes", seats(4), lambda d: d["Wes"] < d["Uma"] < d["Vic"] and d["Tia"] == 1, holder(3)),
+    "b1": answers("taxi van truck bus jeep", seats(5), lambda d: d["bus"] == 1 and d["van"] == d["truck"] + 2
+                  and d["jeep"] > d["van"], holder(2)),
+    "b2": answers("Olga Pavel Quinn Rhea", seats(4), lambda d: d["Rhea"] < d["Pavel"] < d["Olga"]
+                  and d["Quinn"] not in (1, 4), holder(1)),
+    "b3": answers("portrait landscape still-life abstract", seats(4), lambda d: d["abstract"] == 4
+                  and d["landscape"] == d["portrait"] + 1 and d["still-life"] != 1, holder(1)),
+    "b4": answers("Sara Tom Umar", ["apple", "banana", "cherry"], lambda d: d["Sara"] != "banana"
+                  and d["Tom"] == "cherry", lambda d: d["Umar"]),
+    "b5": answers("Vera Will Xena", seats(3), lambda d: d["Will"] > d["Xena"] > d["Vera"], holder(3)),
+    "b6": answers("Yara Zane Abe Bria Cole", seats(5), lambda d: d["Abe"] == 5 and d["Zane"] == d["Yara"] + 1
+                  and d["Cole"] % 2 == 0 and d["Bria"] < d["Yara"] and d["Zane"] != 4, lambda d: d["Cole"]),
+    "b7": answers("Dora Emil Fern", ["cat", "dog", "hamster"], lambda d: d["Dora"] != "dog"
+                  and d["Fern"] not in ("cat", "dog"), holder("cat")),
+    "b8": answers("Gwen Hank Isla Joel Kira", seats(5), lambda d: d["Joel"] < d["Isla"] < d["Kira"] < d["Hank"]
+                  and d["Gwen"] == 1, holder(3)),
+    "b9": answers("red green blue", seats(3), lambda d: d["green"] != 1 and d["red"] == d["blue"] + 1, holder(3)),
+    "b10": answers("Ants Bees Crows Doves", seats(4), lambda d: d["Bees"] == d["Doves"] - 2 and d["Ants"] != 1
+                   and d["Crows"] > d["Ants"], holder(1)),
+    "b11": answers("Liam Mia Noah Opal", seats(4), lambda d: d["Mia"] in (1, 4) and abs(d["Opal"] - d["Mia"]) == 1
+                   and abs(d["Liam"] - d["Opal"]) != 1 and d["Noah"] == 2, holder(4)),
+    "b12": answers("Pia Rex Sol", [5, 10, 21], lambda d: d["Rex"] > d["Sol"] and d["Pia"] != 21 and d["Sol"] != 5,
+                   holder(21)),
+}
+"""Positions count from the left, the front, the first place, the bottom; heights and ages from the least."""
+
+
+def main() -> None:
+    here = Path(__file__).parent
+    recorded = {item["id"]: item["answer"] for name in ("questions.jsonl", "questions-b.jsonl")
+                for item in map(json.loads, (here / name).read_text().splitlines())}
+    assert set(recorded) == set(PUZZLES), "every puzzle has its constraints here"
+    for key, found in PUZZLES.items():
+        (only,) = found  # exactly one answer
+        assert str(only) == recorded[key], (key, only, recorded[key])
+    print(f"{len(PUZZLES)} puzzles, each with exactly one answer, the recorded one")
+
+
+if __name__ == "__main__":
+    main()
