@@ -2,8 +2,8 @@
 
     python results/followup/open-puzzles/check_answers.py
 
-The constraints are transcribed by hand from questions.jsonl and questions-b.jsonl;
-this checks that each puzzle has exactly one answer and that it is the recorded one.
+The constraints are transcribed by hand from questions.jsonl, questions-b.jsonl and
+questions-c.jsonl; this checks that each puzzle has exactly one answer, the recorded one.
 """
 
 from __future__ import annotations
@@ -89,13 +89,35 @@ PUZZLES: dict[str, set[object]] = {
                    and abs(d["Liam"] - d["Opal"]) != 1 and d["Noah"] == 2, holder(4)),
     "b12": answers("Pia Rex Sol", [5, 10, 21], lambda d: d["Rex"] > d["Sol"] and d["Pia"] != 21 and d["Sol"] != 5,
                    holder(21)),
+    "c1": answers("Ada Bram Cleo Dirk", seats(4), lambda d: d["Cleo"] == 4 and d["Dirk"] == d["Ada"] + 1
+                  and abs(d["Bram"] - d["Cleo"]) != 1, holder(3)),
+    "c2": answers("red white blue", seats(3), lambda d: d["blue"] != 2 and d["red"] > d["blue"] and d["white"] != 3,
+                  holder(1)),
+    "c3": answers("Eli Fay Gus Hana", seats(4), lambda d: d["Hana"] < d["Gus"] and d["Fay"] == 4
+                  and d["Eli"] < d["Hana"], holder(2)),
+    "c4": answers("atlas novel diary cookbook", seats(4), lambda d: d["novel"] > d["atlas"] and d["diary"] == 2
+                  and d["cookbook"] == d["diary"] + 1, lambda d: d["atlas"]),
+    "c5": answers("Ida Jon Kit", ["tea", "coffee", "juice"], lambda d: d["Jon"] != "coffee" and d["Ida"] == "juice",
+                  holder("coffee")),
+    "c6": answers("Lou Max Ned Oli Pam", seats(5), lambda d: d["Ned"] == 3 and d["Pam"] == d["Ned"] - 1
+                  and d["Max"] in (1, 5) and d["Oli"] > d["Max"] and d["Lou"] != 5, holder(5)),
+    "c7": answers("Ace Bolt Coco Duke", seats(4), lambda d: d["Duke"] < d["Bolt"] < d["Ace"] and d["Coco"] == 1,
+                  holder(4)),
+    "c8": answers("Rita Sven Tara", seats(3), lambda d: d["Sven"] > d["Tara"] and d["Rita"] < d["Sven"]
+                  and d["Tara"] != 2, holder(3)),
+    "c9": answers("Uri Vic Wyn", ["baker", "pilot", "nurse"], lambda d: d["Uri"] != "pilot"
+                  and d["Wyn"] not in ("pilot", "nurse"), lambda d: d["Uri"]),
+    "c10": answers("green purple orange white gray", seats(5), lambda d: d["purple"] == 4 and d["orange"] < d["green"]
+                   and d["white"] == d["purple"] + 1 and d["gray"] == 1, holder(2)),
+    "c11": answers("Ann Bea Cal Dan", seats(4), lambda d: d["Bea"] < d["Ann"] < d["Dan"] and d["Cal"] == 4, holder(1)),
+    "c12": answers("Jade Kurt Lena Milo", seats(4), lambda d: d["Kurt"] == d["Jade"] + 2 and d["Lena"] == 1, holder(4)),
 }
 """Positions count from the left, the front, the first place, the bottom; heights and ages from the least."""
 
 
 def main() -> None:
     here = Path(__file__).parent
-    recorded = {item["id"]: item["answer"] for name in ("questions.jsonl", "questions-b.jsonl")
+    recorded = {item["id"]: item["answer"] for name in ("questions.jsonl", "questions-b.jsonl", "questions-c.jsonl")
                 for item in map(json.loads, (here / name).read_text().splitlines())}
     assert set(recorded) == set(PUZZLES), "every puzzle has its constraints here"
     for key, found in PUZZLES.items():
