@@ -2,8 +2,8 @@
 
     python results/followup/open-puzzles/check_answers.py
 
-The constraints are transcribed by hand from questions.jsonl, questions-b.jsonl and
-questions-c.jsonl; this checks that each puzzle has exactly one answer, the recorded one.
+The constraints are transcribed by hand from questions.jsonl and questions-b, -c and
+-d.jsonl; this checks that each puzzle has exactly one answer, the recorded one.
 """
 
 from __future__ import annotations
@@ -111,14 +111,36 @@ PUZZLES: dict[str, set[object]] = {
                    and d["white"] == d["purple"] + 1 and d["gray"] == 1, holder(2)),
     "c11": answers("Ann Bea Cal Dan", seats(4), lambda d: d["Bea"] < d["Ann"] < d["Dan"] and d["Cal"] == 4, holder(1)),
     "c12": answers("Jade Kurt Lena Milo", seats(4), lambda d: d["Kurt"] == d["Jade"] + 2 and d["Lena"] == 1, holder(4)),
+    "d1": answers("robin crow finch dove wren", seats(5), lambda d: d["crow"] == 1 and d["dove"] == d["finch"] + 1
+                  and d["wren"] == 5 and abs(d["robin"] - d["crow"]) != 1, holder(2)),
+    "d2": answers("Gina Hugh Ines", seats(3), lambda d: d["Ines"] != 1 and d["Hugh"] > d["Gina"] and d["Ines"] != 3,
+                  holder(1)),
+    "d3": answers("red black silver blue", seats(4), lambda d: d["black"] == 1 and d["silver"] > d["blue"]
+                  and d["red"] != 4, holder(4)),
+    "d4": answers("Jim Kay Lin Mo", seats(4), lambda d: d["Lin"] < d["Kay"] < d["Jim"] and d["Mo"] == 1, holder(3)),
+    "d5": answers("Ned Ola Pat", ["French", "German", "Spanish"], lambda d: d["Ola"] != "French"
+                  and d["Pat"] == "German", holder("French")),
+    "d6": answers("Quin Ross Suki Theo", seats(4), lambda d: d["Theo"] == 2 and abs(d["Suki"] - d["Theo"]) == 1
+                  and d["Ross"] != 1 and d["Suki"] != 1, holder(1)),
+    "d7": answers("Ayr Bute Cove", [8, 9, 10], lambda d: d["Cove"] < d["Ayr"] and d["Ayr"] != 9 and d["Bute"] == 8,
+                  holder(10)),
+    "d8": answers("Uma Val Wes Xia", seats(4), lambda d: d["Val"] == d["Uma"] + 1 and d["Xia"] == 4
+                  and d["Wes"] < d["Uma"], lambda d: d["Val"]),
+    "d9": answers("Yves Zoe Abe", ["van", "sedan", "truck"], lambda d: d["Zoe"] != "truck" and d["Abe"] == "van",
+                  holder("sedan")),
+    "d10": answers("Bo Cy Di Ed Fi", seats(5), lambda d: d["Di"] == 3 and d["Bo"] == d["Di"] - 1
+                   and d["Fi"] > d["Ed"] and d["Cy"] == 5, holder(1)),
+    "d11": answers("honey jam salt rice", seats(4), lambda d: d["salt"] in (1, 4) and d["honey"] == d["jam"] + 1
+                   and abs(d["rice"] - d["salt"]) != 1 and d["salt"] > d["rice"], holder(3)),
+    "d12": answers("Gus Hal Ivy", seats(3), lambda d: d["Hal"] < d["Ivy"] < d["Gus"], holder(1)),
 }
 """Positions count from the left, the front, the first place, the bottom; heights and ages from the least."""
 
 
 def main() -> None:
     here = Path(__file__).parent
-    recorded = {item["id"]: item["answer"] for name in ("questions.jsonl", "questions-b.jsonl", "questions-c.jsonl")
-                for item in map(json.loads, (here / name).read_text().splitlines())}
+    recorded = {item["id"]: item["answer"] for path in sorted(here.glob("questions*.jsonl"))
+                for item in map(json.loads, path.read_text().splitlines())}
     assert set(recorded) == set(PUZZLES), "every puzzle has its constraints here"
     for key, found in PUZZLES.items():
         (only,) = found  # exactly one answer
