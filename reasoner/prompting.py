@@ -26,8 +26,7 @@ PROGRAM_SYSTEM = (
 
 NO_OPTIONS_NOTE = (
     "\n\nThis question gives no options: the answer is what it asks for (a name, a thing or a number), "
-    "not an option letter. Test each possible answer the way the examples test an option, and answer the "
-    "one that holds."
+    "not an option letter."
 )
 """Said after a question without options when an example shown has them: a small model
 otherwise copies the multiple-choice template, invents options A-E and answers a letter."""

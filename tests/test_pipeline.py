@@ -149,7 +149,7 @@ def test_a_question_without_options_is_told_so_when_the_examples_have_options() 
     model = MockEngine("t", replies=[fenced("answer = 'Ben'"), "Ben"])
     Reasoner(model=model).solve(open_question, backend="smt")
     program_call = model.calls[0]
-    assert program_call[-1].content.endswith("answer the one that holds.")
+    assert program_call[-1].content.endswith("not an option letter.")
     offered = MockEngine("t", replies=[fenced("answer = 'B'"), "B) Ben"])
     Reasoner(model=offered).solve(open_question, backend="smt", choices=["A) Ann", "B) Ben", "C) Cy"])
     assert offered.calls[0][-1].content.endswith("Who sits at the left end?")
