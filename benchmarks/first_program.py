@@ -127,7 +127,7 @@ def cli(
             path, how = arm
             chosen = pools[path][:shots] if how == "first" else most_similar(pools[path], item.question, shots)
             started = time.perf_counter()
-            messages = prompting.program_messages(engine, chosen, item.question, item.choices)
+            messages = prompting.program_messages(engine, chosen, item.question)
             _, program = write_program(llm, engine, messages, options)
             result = checked_answer(engine.run(program), item.question, item.choices)
             seconds[arm].append(time.perf_counter() - started)

@@ -13,12 +13,14 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from reasoner.choices import DEFINITE, UNDETERMINED, bare_word, offers_options
+from reasoner.choices import DEFINITE, UNDETERMINED, bare_word
 
 _ASKED = re.compile(r"([^.?!]*)\?\s*$")
 """The question's last sentence, when it is a question."""
 _WHO = re.compile(r"^\s*(?:who|whom|whose)\b", re.IGNORECASE)
 _OPTION_LETTER = re.compile(r"\(?([A-E])\)?")
+_OFFERED_OPTION = re.compile(r"\([A-E]\)|(?:^|\s)[A-E]\)\s|^\s*[A-E][.:]\s", re.MULTILINE)
+"""An option offered in the text: "(A)" or " B) " anywhere, "C. " or "D: " at a line's start."""
 _LONE_CAPITAL = re.compile(r"(?<!\w)[A-Z](?!\w)")
 
 
@@ -46,6 +48,6 @@ def letters_named(question: str) -> set[str]:
 def letter_without_options(value: str, question: str, choices: Sequence[str] | None) -> bool:
     """An option letter ("B") given to a question that offers no options to pick from."""
     letter = _OPTION_LETTER.fullmatch(value.strip().strip(".'\""))
-    if letter is None or offers_options(question, choices):
+    if letter is None or choices or _OFFERED_OPTION.search(question):
         return False
     return letter.group(1) not in letters_named(question)

@@ -8,18 +8,11 @@ from collections.abc import Sequence
 
 _LETTER = re.compile(r"^\(?([A-Z])\)?(?:[).:]|\s|$)")
 _OPTION_LABEL = re.compile(r"^\(?[A-Z]\)\s*|^[A-Z][.:]\s+")
-_OFFERED_OPTION = re.compile(r"\([A-E]\)|(?:^|\s)[A-E]\)\s|^\s*[A-E][.:]\s", re.MULTILINE)
-"""An option offered in the text: "(A)" or " B) " anywhere, "C. " or "D: " at a line's start."""
 
 
 def option_text(choice: str) -> str:
     """``'A) True'`` -> ``'True'``: the option without its letter label."""
     return _OPTION_LABEL.sub("", choice.strip()).strip()
-
-
-def offers_options(question: str, choices: Sequence[str] | None = None) -> bool:
-    """The question gives options to pick from: as ``choices``, or lettered in its text."""
-    return bool(choices) or bool(_OFFERED_OPTION.search(question))
 
 
 def letter(index: int) -> str:

@@ -142,7 +142,7 @@ class Reasoner:
     ) -> ExecResult | None:
         """The repair loop: up to ``max_attempts`` programs, each run isolated."""
         examples = fewshot.load(engine.name, engine.examples_file)[: self.shots] if self.shots else []
-        messages = first = prompting.program_messages(engine, examples, question, choices)
+        messages = first = prompting.program_messages(engine, examples, question)
         result: ExecResult | None = None
         failed: set[str] = set()
         resampled = repeated = False

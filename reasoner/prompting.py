@@ -11,7 +11,6 @@ from collections.abc import Sequence
 
 from backends import Backend, ExecResult
 from fewshot import Example
-from reasoner.choices import offers_options
 from reasoner.extraction import strip_thinking
 from reasoner.types import Message
 
@@ -23,13 +22,6 @@ PROGRAM_SYSTEM = (
     "You solve problems by writing a short program. {convention} "
     "Reply with exactly one fenced ```{lang}``` code block and nothing else."
 )
-
-NO_OPTIONS_NOTE = (
-    "\n\nThis question gives no options: the answer is what it asks for (a name, a thing or a number), "
-    "not an option letter."
-)
-"""Said after a question without options when an example shown has them: a small model
-otherwise copies the multiple-choice template, invents options A-E and answers a letter."""
 
 REPAIR_USER = (
     "Running that program failed ({kind}):\n{message}\n"
@@ -66,7 +58,7 @@ def fence(lang: str, program: str) -> str:
 
 
 def program_messages(
-    backend: Backend, examples: Sequence[Example], question: str, choices: Sequence[str] | None = None
+    backend: Backend, examples: Sequence[Example], question: str
 ) -> list[Message]:
     """System text, k worked examples as alternating turns, then the question."""
     lang = backend.languages[0]
@@ -79,9 +71,7 @@ def program_messages(
     for example in examples:
         messages.append(Message(role="user", content=QUESTION_PREFIX + example.question))
         messages.append(Message(role="assistant", content=fence(lang, example.program)))
-    examples_offer_options = any(offers_options(example.question) for example in examples)
-    note = NO_OPTIONS_NOTE if examples_offer_options and not offers_options(question, choices) else ""
-    messages.append(Message(role="user", content=QUESTION_PREFIX + question.strip() + note))
+    messages.append(Message(role="user", content=QUESTION_PREFIX + question.strip()))
     return messages
 
 

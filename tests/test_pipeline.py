@@ -142,23 +142,6 @@ def test_prompt_puts_examples_first_and_the_question_last() -> None:
     assert other.calls[0][:-1] == program_call[:-1]
 
 
-def test_a_question_without_options_is_told_so_when_the_examples_have_options() -> None:
-    """smt's examples are mostly multiple choice; an open question says it has no options,
-    after the shared prefix. A question with options, or python's open examples, get no note."""
-    open_question = "Ann, Ben and Cy sit in a row. Ann is in the middle. Ben is left of Cy. Who sits at the left end?"
-    model = MockEngine("t", replies=[fenced("answer = 'Ben'"), "Ben"])
-    Reasoner(model=model).solve(open_question, backend="smt")
-    program_call = model.calls[0]
-    assert program_call[-1].content.endswith("not an option letter.")
-    offered = MockEngine("t", replies=[fenced("answer = 'B'"), "B) Ben"])
-    Reasoner(model=offered).solve(open_question, backend="smt", choices=["A) Ann", "B) Ben", "C) Cy"])
-    assert offered.calls[0][-1].content.endswith("Who sits at the left end?")
-    assert offered.calls[0][:-1] == program_call[:-1]
-    python = MockEngine("t", replies=[fenced("answer = 'Ben'"), "Ben"])
-    Reasoner(model=python).solve(open_question, backend="python")
-    assert python.calls[0][-1].content.endswith("Who sits at the left end?")
-
-
 def test_usage_adds_up_over_calls() -> None:
     def responder(messages: Sequence[Message]) -> str:
         return "7" if "Result:" in messages[-1].content else fenced("answer = 7")
