@@ -91,6 +91,9 @@ RULES_CASES: dict[str, Sequence[str]] = {
         "Zoe's uncle gave her $30 and her cousin gave her $12. How much did she get?",
         # Order words in a word problem: it asks how much, not who.
         "Sam is 12 cm taller than Lea, who is 140 cm tall. Who is taller, and by how much?",
+        # Order words in the question asked of given data, not in premises: a lookup.
+        "Ages in years: Louis 7, Bernard 5, Vincent 9, Gwen 8. Which of them is older than Bernard and "
+        "younger than Gwen?",
     ),
     "sympy": (
         "Solve for x: 4x - 7 = 2x + 9.",

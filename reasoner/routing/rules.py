@@ -225,21 +225,28 @@ _COMPUTES = re.compile(r"\bhow (?:many|much)\b|\$\s?\d|\d\s?%|\bpercent\b", FLAG
 _ASKS_WHICH_ONE = re.compile(r"(?:^|[.?!]\s+)(?:who|which|what colou?r|(?:on|in|at) which)\b[^.?!]*\?\s*$", FLAGS)
 
 
-def _who_or_which(text: str) -> bool:
-    """A puzzle asks who or which one; a word problem asks how many or how much."""
-    return bool(_ASKS_WHICH_ONE.search(text.strip())) and not _COMPUTES.search(text)
+def _premises_of_who_or_which(text: str) -> str | None:
+    """What a puzzle states before asking who or which one; None for a word problem
+    (it asks how many or how much) or a question asked of other data."""
+    text = text.strip()
+    asked = _ASKS_WHICH_ONE.search(text)
+    if asked is None or _COMPUTES.search(text):
+        return None
+    return text[: asked.start()]
 
 
 def _arrangement(text: str) -> float:
-    """Things put in order by relations ("directly behind", "taller than") and a who/which question."""
-    if not _who_or_which(text):
-        return 0.0
-    return 2.0 * min(len(_ORDER.findall(text)), 3)
+    """Things put in order by stated relations ("directly behind", "taller than"), then a
+    who/which question. Relations in the question itself ("Which penguin is older than
+    Bernard?") ask about given data, not a puzzle's premises, so they do not count."""
+    premises = _premises_of_who_or_which(text)
+    return 2.0 * min(len(_ORDER.findall(premises)), 3) if premises else 0.0
 
 
 def _assignment(text: str) -> float:
     """Each of a few people gets a different one of a few things, and the question asks who or which."""
-    return 4.0 if _who_or_which(text) and _ASSIGNMENT.search(text) else 0.0
+    premises = _premises_of_who_or_which(text)
+    return 4.0 if premises and _ASSIGNMENT.search(premises) else 0.0
 
 
 STRUCTURE: tuple[tuple[str, Callable[[str], float]], ...] = (
