@@ -226,8 +226,8 @@ _ASKS_WHICH_ONE = re.compile(r"(?:^|[.?!]\s+)(?:who|which|what colou?r|(?:on|in|
 
 
 def _premises_of_who_or_which(text: str) -> str | None:
-    """What a puzzle states before asking who or which one; None for a word problem
-    (it asks how many or how much) or a question asked of other data."""
+    """What a puzzle states before asking who or which one; None when the question does
+    not end by asking who or which, or asks how many or how much (a word problem)."""
     text = text.strip()
     asked = _ASKS_WHICH_ONE.search(text)
     if asked is None or _COMPUTES.search(text):
