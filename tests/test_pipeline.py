@@ -235,33 +235,43 @@ def test_an_undetermined_result_that_never_resolves_falls_back_to_a_direct_answe
     assert solution.fallback == "direct" and solution.answer == "True"
 
 
-def test_a_truth_value_for_a_who_question_goes_back_for_repair() -> None:
-    """A "who" question answered `false` (a rule-base program where a family query was
-    wanted) is repaired; the same value for a yes/no question is an answer."""
-    question = "Ann is Bob's mother. Bob is Cy's father. Who is Cy's grandmother?"
-    model = MockEngine("t", replies=[fenced("answer = 'false'"), fenced("answer = 'ann'"), "Ann"])
-    solution = Reasoner(model=model).solve(question, backend="python")
-    assert solution.answer == "Ann"
-    first = solution.attempts[0].result
-    assert first.error is not None and first.error.kind == "no_answer" and first.value == "false"
-    assert "asks who" in model.calls[1][-1].content
-    model = MockEngine("t", replies=[fenced("answer = 'false'"), "No"])
-    solution = Reasoner(model=model).solve("Ann is Bob's mother. Is Bob Ann's mother?", backend="python")
-    assert [a.result.ok for a in solution.attempts] == [True] and solution.answer == "No"
+SEATING = "Ann, Ben and Cy sit in a row. Ann is in the middle. Ben is left of Cy. Who sits at the left end?"
 
 
-def test_an_option_letter_for_a_question_without_options_goes_back_for_repair() -> None:
-    """A program that invented options A-E and answered "B" is repaired; with options, "B" is an answer."""
-    question = "Ann, Ben and Cy sit in a row. Ann is in the middle. Ben is left of Cy. Who sits at the left end?"
-    model = MockEngine("t", replies=[fenced("answer = 'B'"), fenced("answer = 'Ben'"), "Ben"])
+@pytest.mark.parametrize(
+    ("question", "wrong", "right", "why"),
+    [
+        # A rule-base program where a family query was wanted.
+        ("Ann is Bob's mother. Bob is Cy's father. Who is Cy's grandmother?", "false", "Ann", "asks who"),
+        # A program that copied a multiple-choice example and invented options A-E.
+        (SEATING, "B", "Ben", "offers no options"),
+    ],
+)
+def test_a_value_that_cannot_answer_the_question_goes_back_for_repair(
+    question: str, wrong: str, right: str, why: str
+) -> None:
+    model = MockEngine("t", replies=[fenced(f"answer = {wrong!r}"), fenced(f"answer = {right!r}"), right])
     solution = Reasoner(model=model).solve(question, backend="python")
-    assert solution.answer == "Ben"
+    assert solution.answer == right
     first = solution.attempts[0].result
-    assert first.error is not None and first.error.kind == "no_answer" and first.value == "B"
-    assert "offers no options" in model.calls[1][-1].content
-    model = MockEngine("t", replies=[fenced("answer = 'B'"), "B"])
-    solution = Reasoner(model=model).solve(question, backend="python", choices=["A) Ann", "B) Ben", "C) Cy"])
-    assert [a.result.ok for a in solution.attempts] == [True] and solution.answer == "B) Ben"
+    assert first.error is not None and first.error.kind == "no_answer" and first.value == wrong
+    assert why in model.calls[1][-1].content
+
+
+@pytest.mark.parametrize(
+    ("question", "value", "choices", "answer"),
+    [
+        ("Ann is Bob's mother. Is Bob Ann's mother?", "false", None, "No"),
+        (SEATING, "B", ["A) Ann", "B) Ben", "C) Cy"], "B) Ben"),
+    ],
+)
+def test_the_same_value_answers_a_question_it_fits(
+    question: str, value: str, choices: list[str] | None, answer: str
+) -> None:
+    """`false` answers a yes/no question; a letter answers a question with options."""
+    model = MockEngine("t", replies=[fenced(f"answer = {value!r}"), answer])
+    solution = Reasoner(model=model).solve(question, backend="python", choices=choices)
+    assert [a.result.ok for a in solution.attempts] == [True] and solution.answer == answer
 
 
 def test_router_calls_are_counted_in_usage() -> None:
