@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from reasoner.choices import DEFINITE, UNDETERMINED, bare_word
+from reasoner.choices import DEFINITE, UNDETERMINED, bare_word, unquoted
 
 _ASKED = re.compile(r"([^.?!]*)\?\s*$")
 """The question's last sentence, when it is a question."""
@@ -47,7 +47,7 @@ def letters_named(question: str) -> set[str]:
 
 def letter_without_options(value: str, question: str, choices: Sequence[str] | None) -> bool:
     """An option letter ("B") given to a question that offers no options to pick from."""
-    letter = _OPTION_LETTER.fullmatch(value.strip().strip(".'\""))
+    letter = _OPTION_LETTER.fullmatch(unquoted(value))
     if letter is None or choices or _OFFERED_OPTION.search(question):
         return False
     return letter.group(1) not in letters_named(question)

@@ -48,9 +48,14 @@ DEFINITE = frozenset({"true", "false", "yes", "no"})
 UNDETERMINED = frozenset({"unknown", "uncertain", "undetermined"})
 
 
+def unquoted(value: str) -> str:
+    """A program's value without surrounding space, quotes or full stop: ``"'B.'"`` -> ``B``."""
+    return value.strip().strip(".'\"")
+
+
 def bare_word(value: str) -> str:
     """A program's value as a bare lower-case word: ``"'Unknown.'"`` -> ``unknown``."""
-    return value.strip().strip(".'\"").lower()
+    return unquoted(value).lower()
 
 
 def undetermined_but_definite_options(value: str, choices: Sequence[str] | None) -> bool:
