@@ -2,8 +2,8 @@
 
     python results/followup/open-puzzles/check_answers.py
 
-The constraints are transcribed by hand from questions.jsonl and questions-b, -c and
--d.jsonl; this checks that each puzzle has exactly one answer, the recorded one.
+The constraints are transcribed by hand from questions.jsonl and questions-b, -c, -d and
+-e.jsonl; this checks that each puzzle has exactly one answer, the recorded one.
 """
 
 from __future__ import annotations
@@ -45,6 +45,8 @@ def colours_needed(edges: Sequence[tuple[int, int]], vertices: int) -> set[objec
     return {min(k for k in range(1, vertices + 1)
                 if any(all(c[u] != c[v] for u, v in edges) for c in product(range(k), repeat=vertices)))}
 
+
+DAYS = ["Monday", "Tuesday", "Wednesday", "Thursday"]
 
 PUZZLES: dict[str, set[object]] = {
     "q1": answers("Ann Ben Cy", seats(3), lambda d: d["Ann"] not in (1, 3) and d["Ben"] < d["Cy"], holder(1)),
@@ -133,6 +135,37 @@ PUZZLES: dict[str, set[object]] = {
     "d11": answers("honey jam salt rice", seats(4), lambda d: d["salt"] in (1, 4) and d["honey"] == d["jam"] + 1
                    and abs(d["rice"] - d["salt"]) != 1 and d["salt"] > d["rice"], holder(3)),
     "d12": answers("Gus Hal Ivy", seats(3), lambda d: d["Hal"] < d["Ivy"] < d["Gus"], holder(1)),
+    "e1": answers("Abe Bet Cal Dot Eno", seats(5), lambda d: d["Dot"] == 2 and d["Abe"] == d["Eno"] + 1
+                  and d["Cal"] == 5 and abs(d["Bet"] - d["Cal"]) != 1, holder(1)),
+    "e2": answers("Gail Hope Ivy June", seats(4), lambda d: d["Hope"] > d["June"] > d["Gail"]
+                  and d["Ivy"] > d["Hope"], holder(1)),
+    "e3": answers("wooden metal paper", seats(3), lambda d: d["metal"] < d["paper"] and d["wooden"] != 1
+                  and d["paper"] != 2, holder(2)),
+    "e4": answers("Kit Lev Moe Nia", seats(4), lambda d: d["Nia"] < d["Kit"] < d["Moe"] and d["Lev"] == 4, holder(1)),
+    "e5": answers("Olaf Pia Rui", ["drums", "flute", "harp"], lambda d: d["Pia"] != "drums"
+                  and d["Rui"] not in ("flute", "drums"), lambda d: d["Olaf"]),
+    "e6": answers("Sol Tam Uli Vera", ["Monday", "Tuesday", "Wednesday", "Thursday"],
+                  lambda d: DAYS.index(d["Tam"]) == DAYS.index(d["Vera"]) + 1 and d["Sol"] == "Thursday"
+                  and d["Uli"] != "Monday", lambda d: d["Vera"]),
+    "e7": answers("red blue green yellow white", seats(5), lambda d: d["yellow"] == 3 and d["red"] == 2
+                  and d["white"] > d["green"] and d["green"] != 1, holder(5)),
+    "e8": answers("Ari Bo Cee", seats(3), lambda d: d["Bo"] > d["Ari"] and d["Cee"] != 3 and d["Ari"] != 1,
+                  lambda d: d["Cee"]),
+    "e9": answers("Ash Birch Cedar Dale", seats(4), lambda d: d["Cedar"] < d["Birch"] < d["Dale"]
+                  and d["Ash"] < d["Cedar"], holder(2)),
+    "e10": answers("Dan Eva Fox Gus", seats(4), lambda d: d["Eva"] == d["Gus"] + 1 and d["Dan"] == 1
+                   and d["Fox"] != 2, holder(4)),
+    "e11": answers("Hal Ida Jo", ["apple", "pear", "plum"], lambda d: d["Hal"] != "plum"
+                   and d["Jo"] not in ("apple", "plum"), lambda d: d["Ida"]),
+    "e12": answers("Kai Lia Max Ned Ola Pat", seats(6), lambda d: d["Pat"] == 1 and d["Ola"] == 6
+                   and d["Max"] == d["Lia"] + 1 and d["Ned"] == 3 and d["Lia"] != 2, holder(5)),
+    "e13": answers("taxi van bus", seats(3), lambda d: abs(d["bus"] - d["taxi"]) != 1 and d["van"] != 3
+                   and d["taxi"] > d["bus"], holder(1)),
+    "e14": answers("Quin Rosa Seth Tia", seats(4), lambda d: d["Quin"] > d["Rosa"] > d["Tia"] > d["Seth"], holder(3)),
+    "e15": answers("Uma Vic Wes Xia", ["red", "blue", "green", "black"], lambda d: d["Uma"] not in ("red", "blue")
+                   and d["Vic"] == "green" and d["Wes"] != "red", lambda d: d["Xia"]),
+    "e16": answers("novel atlas diary poem", seats(4), lambda d: d["atlas"] in (1, 4)
+                   and d["diary"] == d["novel"] - 1 and d["poem"] == 2, holder(4)),
 }
 """Positions count from the left, the front, the first place, the bottom; heights and ages from the least."""
 
