@@ -22,6 +22,11 @@ class Backend(ABC):
     examples_file: ClassVar[str | None] = None
     """Path to this backend's few-shot YAML; None means ``fewshot/<name>.yaml`` of this project.
     A backend shipped in its own package points this at a file beside its module."""
+    open_examples_first: ClassVar[bool] = False
+    """Show a question that offers no options the file's examples without options first.
+
+    Off unless measured to help: for smt, open puzzles shown multiple-choice examples
+    got an invented options table and a letter for an answer."""
 
     @abstractmethod
     def run(self, program: str, limits: Limits | None = None) -> ExecResult:

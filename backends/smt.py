@@ -52,6 +52,9 @@ class SmtBackend(Backend):
         "Alternatively give an SMT-LIB 2 script; its output (e.g. `sat` and the "
         "`(get-value ...)` results) is the answer."
     )
+    open_examples_first = True
+    """Open puzzles ("Who sits at the left end?") shown the multiple-choice examples first
+    wrote an options table and answered a letter (docs/backends.md, smt)."""
 
     def availability(self) -> str | None:
         if importlib.util.find_spec("z3") is None:

@@ -125,7 +125,9 @@ def cli(
     for number, item in enumerate(items):
         for arm in arms if number % 2 == 0 else reversed(arms):
             path, how = arm
-            chosen = pools[path][:shots] if how == "first" else most_similar(pools[path], item.question, shots)
+            chosen = (prompting.shown_examples(pools[path], shots, item.question, item.choices,
+                                                    open_first=engine.open_examples_first) if how == "first"
+                      else most_similar(pools[path], item.question, shots))
             started = time.perf_counter()
             messages = prompting.program_messages(engine, chosen, item.question)
             _, program = write_program(llm, engine, messages, options)

@@ -45,9 +45,14 @@ def letters_named(question: str) -> set[str]:
     return letters if letters - {"A", "I"} else set()
 
 
+def offers_options(question: str, choices: Sequence[str] | None) -> bool:
+    """The question has options to pick from: given as ``choices`` or written in its text."""
+    return bool(choices) or bool(_OFFERED_OPTION.search(question))
+
+
 def letter_without_options(value: str, question: str, choices: Sequence[str] | None) -> bool:
     """An option letter ("B") given to a question that offers no options to pick from."""
     letter = _OPTION_LETTER.fullmatch(unquoted(value))
-    if letter is None or choices or _OFFERED_OPTION.search(question):
+    if letter is None or offers_options(question, choices):
         return False
     return letter.group(1) not in letters_named(question)

@@ -141,7 +141,10 @@ class Reasoner:
         choices: Sequence[str] | None = None,
     ) -> ExecResult | None:
         """The repair loop: up to ``max_attempts`` programs, each run isolated."""
-        examples = fewshot.load(engine.name, engine.examples_file)[: self.shots] if self.shots else []
+        examples = prompting.shown_examples(
+            fewshot.load(engine.name, engine.examples_file), self.shots, question, choices,
+            open_first=engine.open_examples_first,
+        ) if self.shots else []
         messages = first = prompting.program_messages(engine, examples, question)
         result: ExecResult | None = None
         failed: set[str] = set()

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 from backends import Backend, ExecResult
 from fewshot import Example
+from reasoner.answer_shape import offers_options
 from reasoner.extraction import strip_thinking
 from reasoner.types import Message
 
@@ -55,6 +56,23 @@ DIRECT_CHOICES_SYSTEM = (
 
 def fence(lang: str, program: str) -> str:
     return f"```{lang}\n{program.rstrip()}\n```"
+
+
+def shown_examples(
+    examples: Sequence[Example], shots: int, question: str, choices: Sequence[str] | None = None,
+    open_first: bool = False,
+) -> list[Example]:
+    """The ``shots`` examples a question is shown: the file's first, or its first open ones.
+
+    With ``open_first`` (a backend's ``open_examples_first``), a question without options
+    sees the examples that offer none either first, then the rest in file order; any
+    other question sees the file's first ``shots``. Each of the two lists is fixed per
+    backend, so the prompt prefix is still shared, and cached, across questions.
+    """
+    if not open_first or offers_options(question, choices):
+        return list(examples[:shots])
+    open_first_order = sorted(examples, key=lambda example: offers_options(example.question, None))
+    return open_first_order[:shots]
 
 
 def program_messages(

@@ -6,8 +6,10 @@ from collections.abc import Sequence
 
 import pytest
 
+import fewshot
 from reasoner.models.mock import MockEngine
 from reasoner.pipeline import Reasoner
+from reasoner.prompting import QUESTION_PREFIX
 from reasoner.types import GenerateOptions, Message
 
 
@@ -140,6 +142,21 @@ def test_prompt_puts_examples_first_and_the_question_last() -> None:
     Reasoner(model=other, shots=2).solve("Another question entirely?", backend="python")
     # Everything before the question is byte-identical between questions.
     assert other.calls[0][:-1] == program_call[:-1]
+
+
+def test_an_smt_question_without_options_is_shown_examples_without_options() -> None:
+    puzzle = "Ann, Ben and Cy sit in a row. Ben sits left of Cy and Ann is not first. Who sits at the left end?"
+    model = MockEngine("t", replies=[fenced("answer = 'Ben'"), "Ben"])
+    assert Reasoner(model=model).solve(puzzle, backend="smt").answer == "Ben"
+    shown = [message.content for message in model.calls[0][1:-1] if message.role == "user"]
+    assert len(shown) == 4 and not any("Options:" in question for question in shown)
+
+
+def test_a_backend_that_does_not_opt_in_shows_its_first_examples_to_open_questions() -> None:
+    model = MockEngine("t", replies=["```prolog\nsolve(bob).\n```", "bob"])
+    Reasoner(model=model).solve("Ann is Bob's mother. Who is Ann's child?", backend="prolog")
+    shown = [message.content for message in model.calls[0][1:-1] if message.role == "user"]
+    assert shown == [QUESTION_PREFIX + example.question for example in fewshot.load("prolog")[:4]]
 
 
 def test_usage_adds_up_over_calls() -> None:
