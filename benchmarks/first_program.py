@@ -5,7 +5,8 @@
 
 One process, one loaded model. For each item of the task (seeded order, after skipping
 the first ``--skip`` so an eval's items are not used for tuning), each examples file in
-turn (the order alternates per item) gives the first ``--shots`` examples, the model
+turn (the order alternates per item) gives the ``--shots`` examples the pipeline would show
+(the first ones; for smt, a question without options sees the first open ones), the model
 writes one program greedily (the pipeline's settings), and it runs isolated in the
 backend. No repair and no final-answer call: the program's own value is scored, so a
 change in the examples shows up undiluted. Prints, per file, how many programs ran, how
@@ -85,7 +86,8 @@ def most_similar(examples: list[fewshot.Example], question: str, shots: int) -> 
               type=click.Path(exists=True, dir_okay=False, path_type=Path), help="An examples file (repeatable).")
 @click.option("--shots", default=4, show_default=True)
 @click.option("--select", "selections", multiple=True, type=click.Choice(SELECTIONS),
-              help="Which examples: the file's first --shots, or the most similar to each question "
+              help="Which examples: those the pipeline shows (the file's first --shots; smt: the first "
+                   "without options for a question without options), or the most similar to each question "
                    "(repeatable to compare; default: first).")
 @click.option("--skip", default=50, show_default=True, help="Items of the seeded order left out (an eval's).")
 @click.option("--limit", default=10, show_default=True)
