@@ -1,0 +1,93 @@
+"""One repair of each recorded z3 failure, with and without the error's hint.
+
+    python results/followup/z3-hints/repair_once.py [--out repairs.jsonl]
+
+Collects every distinct smt program in the committed eval runs (results/**/samples.jsonl)
+that failed with an error `backends/_solverkit.py` now gives a hint for, runs it again
+(isolated, as the pipeline does), and asks the default model for one repair of it from
+the conversation the pipeline builds: smt's examples as shown now, the question, the
+failed program, the error. Two arms per program, the order alternating: the error as the
+backend reports it now (with "Hint: ..."), and the same without the hint line. Each
+repair runs in the backend and is scored against the sample's gold answer. Prints how
+many repairs ran and how many were right in each arm. See plan.md beside this file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[3]
+sys.path.insert(0, str(ROOT))
+
+import fewshot  # noqa: E402
+from backends import ErrorKind, ExecResult, get_backend  # noqa: E402
+from backends._solverkit import _HINTS  # noqa: E402
+from evals.scoring import score  # noqa: E402
+from reasoner import prompting  # noqa: E402
+from reasoner.models import default_model_spec, get_model  # noqa: E402
+from reasoner.pipeline import Reasoner, checked_answer, write_program  # noqa: E402
+
+Z3_ERRORS = [needle for needle in _HINTS if "non-zero" not in needle]
+
+
+def recorded_failures() -> list[tuple[dict, str]]:
+    """(sample, program) for each distinct smt program that failed with a z3 error above."""
+    found: dict[str, dict] = {}
+    for path in sorted(ROOT.glob("results/**/samples.jsonl")):
+        for sample in map(json.loads, path.read_text(encoding="utf-8").splitlines()):
+            for attempt in sample.get("attempts") or []:
+                error = attempt["result"].get("error")
+                if attempt["backend"] == "smt" and error and any(e in error["message"] for e in Z3_ERRORS):
+                    found.setdefault(attempt["program"], sample)
+    return [(sample, program) for program, sample in found.items()]
+
+
+def without_hint(result: ExecResult) -> ExecResult:
+    assert result.error is not None
+    message = result.error.message.split("\nHint: ")[0]
+    return result.model_copy(update={"error": result.error.model_copy(update={"message": message})})
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=Path(__file__).with_name("repairs.jsonl"))
+    args = parser.parse_args()
+    engine = get_backend("smt")
+    examples = fewshot.load("smt")
+    llm = get_model(default_model_spec())
+    options = Reasoner(model=llm).program_options
+    ran = {"hint": 0, "no hint": 0}
+    right = {"hint": 0, "no hint": 0}
+    failures = recorded_failures()
+    for number, (sample, program) in enumerate(failures):
+        question, choices = sample["question"], sample.get("choices")
+        now = engine.run(program)
+        hinted = now.error is not None and now.error.kind is ErrorKind.runtime and "\nHint: " in now.error.message
+        if not hinted:
+            print(f"{sample['id']}: no hinted error now, skipped", flush=True)
+            continue
+        shown = prompting.shown_examples(examples, 4, question, choices, open_first=engine.open_examples_first)
+        first = prompting.program_messages(engine, shown, question)
+        arms = [("hint", now), ("no hint", without_hint(now))]
+        for arm, error in arms if number % 2 == 0 else reversed(arms):
+            messages = prompting.repair_messages(first, engine, program, error)
+            _, repaired = write_program(llm, engine, messages, options)
+            result = checked_answer(engine.run(repaired), question, choices)
+            correct = bool(result.ok and score(sample["format"], result.value or "", sample["gold"], choices or []))
+            ran[arm] += result.ok
+            right[arm] += correct
+            with args.out.open("a", encoding="utf-8") as handle:
+                record = {"id": sample["id"], "arm": arm, "failed": program, "error": error.error.message,
+                          "repair": repaired, "result": result.model_dump(), "right": correct}
+                handle.write(json.dumps(record) + "\n")
+            print(f"{sample['id']} {arm}: {'ran' if result.ok else result.error.kind if result.error else '?'} "
+                  f"value={result.value!r} gold={sample['gold']} {'right' if correct else 'wrong'}", flush=True)
+    for arm in ran:
+        print(f"{arm:8} ran {ran[arm]}/{len(failures)}  right {right[arm]}/{len(failures)}")
+
+
+if __name__ == "__main__":
+    main()
