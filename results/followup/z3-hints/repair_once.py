@@ -3,11 +3,12 @@
     python results/followup/z3-hints/repair_once.py [--out repairs.jsonl]
 
 Collects every distinct smt program in the committed eval runs (results/**/samples.jsonl)
-that failed with an error `backends/_solverkit.py` now gives a hint for, runs it again
-(isolated, as the pipeline does), and asks the default model for one repair of it from
-the conversation the pipeline builds: smt's examples as shown now, the question, the
-failed program, the error. Two arms per program, the order alternating: the error as the
-backend reports it now (with "Hint: ..."), and the same without the hint line. Each
+that failed with one of the z3 errors in HINTS, runs it again (isolated, as the pipeline
+does), and asks the default model for one repair of it from the conversation the
+pipeline builds: smt's examples as shown now, the question, the failed program, the
+error. Two arms per program, the order alternating: the error with "Hint: ..." added as
+`backends/_solverkit.py` adds its hints (the hints were there while this ran; they were
+not kept), and the error as it is. Each
 repair runs in the backend and is scored against the sample's gold answer. Prints how
 many repairs ran and how many were right in each arm. See plan.md beside this file.
 """
@@ -23,14 +24,29 @@ ROOT = Path(__file__).resolve().parents[3]
 sys.path.insert(0, str(ROOT))
 
 import fewshot  # noqa: E402
-from backends import ErrorKind, ExecResult, get_backend  # noqa: E402
-from backends._solverkit import _HINTS  # noqa: E402
+from backends import ErrorKind, ExecError, ExecResult, get_backend  # noqa: E402
 from evals.scoring import score  # noqa: E402
 from reasoner import prompting  # noqa: E402
 from reasoner.models import default_model_spec, get_model  # noqa: E402
 from reasoner.pipeline import Reasoner, checked_answer, write_program  # noqa: E402
 
-Z3_ERRORS = [needle for needle in _HINTS if "non-zero" not in needle]
+HINTS = {
+    "Value cannot be converted into a Z3 Boolean value": (
+        "a constraint (in s.add, And, Or, Not, Implies) is not a condition: a variable or a "
+        "number stands where a comparison such as `al == 1` belongs"
+    ),
+    "At least one of the arguments must be a Z3 expression": (
+        "a z3 function (Distinct, And, Or, ...) got only Python values such as strings or "
+        "numbers. Declare one z3 variable per person or thing (`ann = Int('ann')`), number "
+        "the places, days or options, and map the numbers back to names for the answer"
+    ),
+    "Symbolic expressions cannot be cast to concrete Boolean values": (
+        "Python's `and`, `or`, `not`, `if` or a chained comparison (`a < b < c`) was applied "
+        "to z3 expressions; write And(...), Or(...), Not(...), If(...), and `a < b, b < c`"
+    ),
+}
+"""The hints measured: each z3 error message, and the hint that was added after it."""
+Z3_ERRORS = list(HINTS)
 
 
 def recorded_failures() -> list[tuple[dict, str]]:
@@ -45,10 +61,16 @@ def recorded_failures() -> list[tuple[dict, str]]:
     return [(sample, program) for program, sample in found.items()]
 
 
-def without_hint(result: ExecResult) -> ExecResult:
-    assert result.error is not None
-    message = result.error.message.split("\nHint: ")[0]
-    return result.model_copy(update={"error": result.error.model_copy(update={"message": message})})
+def with_hint(result: ExecResult) -> ExecResult | None:
+    """The runtime error with its hint added, as the backend added it; None for any other outcome."""
+    error = result.error
+    if error is None or error.kind is not ErrorKind.runtime:
+        return None
+    for needle, hint in HINTS.items():
+        if needle in error.message:
+            message = f"{error.message}\nHint: {hint}"
+            return result.model_copy(update={"error": ExecError(kind=error.kind, message=message)})
+    return None
 
 
 def main() -> None:
@@ -65,13 +87,13 @@ def main() -> None:
     for number, (sample, program) in enumerate(failures):
         question, choices = sample["question"], sample.get("choices")
         now = engine.run(program)
-        hinted = now.error is not None and now.error.kind is ErrorKind.runtime and "\nHint: " in now.error.message
-        if not hinted:
-            print(f"{sample['id']}: no hinted error now, skipped", flush=True)
+        hinted = with_hint(now)
+        if hinted is None:
+            print(f"{sample['id']}: no such error now, skipped", flush=True)
             continue
         shown = prompting.shown_examples(examples, 4, question, choices, open_first=engine.open_examples_first)
         first = prompting.program_messages(engine, shown, question)
-        arms = [("hint", now), ("no hint", without_hint(now))]
+        arms = [("hint", hinted), ("no hint", now)]
         for arm, error in arms if number % 2 == 0 else reversed(arms):
             messages = prompting.repair_messages(first, engine, program, error)
             _, repaired = write_program(llm, engine, messages, options)
