@@ -135,10 +135,17 @@ def _render(value: object) -> dict[str, object]:
     return rendered
 
 
-def _program_traceback(exc: BaseException) -> str:
-    """The traceback limited to the program's own frames: what a model can fix."""
+def _program_traceback(exc: BaseException, program: str) -> str:
+    """The traceback limited to the program's own frames: what a model can fix.
+
+    Each frame shows its source line, as any Python traceback does: a program compiled
+    from a string has no file for ``linecache`` to read, so its text is put there now
+    (after the program ran, so nothing it did to ``linecache`` counts).
+    """
+    import linecache
     import traceback
 
+    linecache.cache["<program>"] = (len(program), None, program.splitlines(keepends=True), "<program>")
     frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename == "<program>"]
     lines = traceback.format_list(frames) + traceback.format_exception_only(type(exc), exc)
     return "".join(lines).strip()
@@ -206,7 +213,7 @@ def run_program(
     except BaseException as exc:
         kind = _classify(exc)
         try:
-            message = _program_traceback(exc)
+            message = _program_traceback(exc, program)
         except BaseException:  # e.g. out of memory again while formatting
             message = f"{type(exc).__name__}: {exc}"
         if kind == "memory":

@@ -170,6 +170,20 @@ def test_output_is_capped_exactly(warm: bool) -> None:
 
 
 @pytest.mark.parametrize("warm", MODES)
+def test_a_traceback_shows_the_failing_lines_of_the_program_only(warm: bool) -> None:
+    # The model repairs from this message: which statement failed, not just "line 5".
+    program = "def pick(items):\n    return items[5]\n\nchosen = pick([1, 2])\nanswer = chosen"
+    result = run(program, warm)
+    assert result.error is not None and result.error.kind is ErrorKind.runtime
+    message = result.error.message
+    assert "chosen = pick([1, 2])" in message and "return items[5]" in message
+    assert message.endswith("IndexError: list index out of range")
+    assert "_pyharness" not in message and "exec(" not in message
+    bare_assert = run("import linecache\nlinecache.cache.clear()\nassert 1 + 1 == 3\nanswer = 1", warm)
+    assert bare_assert.error is not None and "assert 1 + 1 == 3" in bare_assert.error.message
+
+
+@pytest.mark.parametrize("warm", MODES)
 def test_stdin_is_empty(warm: bool) -> None:
     result = run("import sys\nanswer = repr(sys.stdin.read())", warm)
     assert result.value == "''"

@@ -1,0 +1,145 @@
+"""One repair of each recorded runtime failure, with and without source lines in its traceback.
+
+    python results/followup/traceback-source/repair_once.py [--out repairs.jsonl]
+
+Collects every distinct program in the committed eval runs (results/**/samples.jsonl)
+that failed with a runtime error raised in its own frames, runs it again in its backend
+(isolated, as the pipeline does; the traceback now carries each frame's source line),
+and asks the default model for one repair from the conversation the pipeline builds:
+the backend's examples as shown now, the question, the failed program, the error. Two
+arms per program, the order alternating: the error as it now is ("source"), and the
+same error with the source lines taken out again ("no source", the error as it was).
+Each repair runs in its backend and is scored against the sample's gold answer. Every
+repair goes to --out as one JSON line, and a rerun skips those already there. Prints how
+many repairs ran and how many were right in each arm, overall, per backend and for z3
+errors against the rest; --summary prints that from --out alone. See plan.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[3]
+sys.path.insert(0, str(ROOT))
+
+import fewshot  # noqa: E402
+from backends import ErrorKind, ExecError, ExecResult, get_backend  # noqa: E402
+from evals.scoring import score  # noqa: E402
+from reasoner import prompting  # noqa: E402
+from reasoner.models import default_model_spec, get_model  # noqa: E402
+from reasoner.pipeline import Reasoner, checked_answer, write_program  # noqa: E402
+
+FRAME = re.compile(r'^\s*File "<program>", line \d+')
+SOURCE = re.compile(r"^ {4}")
+"""Python indents a frame's source line (and the ^~ marks under it) by four spaces."""
+ARMS = ("source", "no source")
+
+
+def recorded_failures() -> list[tuple[str, dict, str, str]]:
+    """(backend, sample, program, recorded message) for each distinct program whose
+    recorded runtime error came from the program's own frames."""
+    found: dict[tuple[str, str], tuple[dict, str]] = {}
+    for path in sorted(ROOT.glob("results/**/samples.jsonl")):
+        for sample in map(json.loads, path.read_text(encoding="utf-8").splitlines()):
+            for attempt in sample.get("attempts") or []:
+                error = attempt["result"].get("error")
+                if error and error["kind"] == "runtime" and 'File "<program>"' in error["message"]:
+                    found.setdefault((attempt["backend"], attempt["program"]), (sample, error["message"]))
+    return [(backend, sample, program, message) for (backend, program), (sample, message) in found.items()]
+
+
+def without_source(message: str) -> str:
+    """The traceback as it was before the change: frame lines and the exception, no source."""
+    kept: list[str] = []
+    in_frame = False
+    for line in message.splitlines():
+        if FRAME.match(line):
+            in_frame = True
+        elif in_frame and SOURCE.match(line):
+            continue
+        else:
+            in_frame = False
+        kept.append(line)
+    return "\n".join(kept)
+
+
+def last_line(message: str | None) -> str:
+    return (message or "").strip().splitlines()[-1] if (message or "").strip() else ""
+
+
+def summary(records: list[dict]) -> None:
+    """Ran and right per arm: overall, per backend, and z3 exceptions against the rest."""
+    groups: dict[str, list[dict]] = {"all": records}
+    for record in records:
+        groups.setdefault(record["backend"], []).append(record)
+        groups.setdefault("z3 errors" if "Z3Exception" in record["error"] else "other errors", []).append(record)
+    for name, group in groups.items():
+        cells = []
+        for arm in ARMS:
+            mine = [r for r in group if r["arm"] == arm]
+            again = sum(not r["result"]["ok"] and last_line((r["result"].get("error") or {}).get("message"))
+                        == last_line(r["error"]) for r in mine)
+            cells.append(f"{arm}: ran {sum(r['result']['ok'] for r in mine)}/{len(mine)}, "
+                         f"right {sum(r['right'] for r in mine)}, same error again {again}")
+        print(f"{name:13} " + " | ".join(cells))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=Path(__file__).with_name("repairs.jsonl"))
+    parser.add_argument("--summary", action="store_true", help="only print the counts already in --out")
+    args = parser.parse_args()
+    done: dict[tuple[str, str], dict] = {}
+    if args.out.exists():
+        for record in map(json.loads, args.out.read_text(encoding="utf-8").splitlines()):
+            done[(record["failed"], record["arm"])] = record
+    if args.summary:
+        summary(list(done.values()))
+        return
+    llm = get_model(default_model_spec())
+    options = Reasoner(model=llm).program_options
+    failures = recorded_failures()
+    counted = 0
+    for number, (backend, sample, program, recorded) in enumerate(failures):
+        engine = get_backend(backend)
+        question, choices = sample["question"], sample.get("choices")
+        now = engine.run(program)
+        if now.error is None or now.error.kind is not ErrorKind.runtime:
+            print(f"{backend} {sample['id']}: now {now.error.kind if now.error else 'runs'}, skipped", flush=True)
+            continue
+        counted += 1
+        bare = ExecError(kind=now.error.kind, message=without_source(now.error.message))
+        errors: dict[str, ExecResult] = {"source": now, "no source": now.model_copy(update={"error": bare})}
+        shown = prompting.shown_examples(
+            fewshot.load(engine.name, engine.examples_file), 4, question, choices,
+            open_first=engine.open_examples_first,
+        )
+        first = prompting.program_messages(engine, shown, question)
+        for arm in ARMS if number % 2 == 0 else reversed(ARMS):
+            if (program, arm) in done:
+                continue
+            messages = prompting.repair_messages(first, engine, program, errors[arm])
+            _, repaired = write_program(llm, engine, messages, options)
+            result = checked_answer(engine.run(repaired), question, choices)
+            correct = bool(result.ok and score(sample["format"], result.value or "", sample["gold"], choices or []))
+            record = {"backend": backend, "id": sample["id"], "arm": arm, "failed": program,
+                      "recorded_error": recorded, "error": errors[arm].error.message,  # type: ignore[union-attr]
+                      "repair": repaired, "result": result.model_dump(), "right": correct}
+            with args.out.open("a", encoding="utf-8") as handle:
+                handle.write(json.dumps(record) + "\n")
+            done[(program, arm)] = record
+            outcome = "ran" if result.ok else result.error.kind if result.error else "?"
+            verdict = "right" if correct else "wrong"
+            print(f"{backend} {sample['id']} {arm}: {outcome} value={result.value!r} gold={sample['gold']} {verdict}",
+                  flush=True)
+    records = [r for r in done.values() if any(r["failed"] == p for _, _, p, _ in failures)]
+    print(f"{counted} of {len(failures)} recorded failures still fail at run time")
+    summary(records)
+
+
+if __name__ == "__main__":
+    main()
