@@ -13,6 +13,11 @@ Each repair runs in its backend and is scored against the sample's gold answer. 
 repair goes to --out as one JSON line, and a rerun skips those already there. Prints how
 many repairs ran and how many were right in each arm, overall, per backend and for z3
 errors against the rest; --summary prints that from --out alone. See plan.md.
+
+    python results/followup/traceback-source/repair_once.py --held-out --out held-out.jsonl
+
+The follow-up: z3 exceptions only, from the open-puzzle first-program files instead
+(results/followup/open-puzzles/first-programs-*.jsonl), leaving out the programs above.
 """
 
 from __future__ import annotations
@@ -50,6 +55,28 @@ def recorded_failures() -> list[tuple[str, dict, str, str]]:
                 if error and error["kind"] == "runtime" and 'File "<program>"' in error["message"]:
                     found.setdefault((attempt["backend"], attempt["program"]), (sample, error["message"]))
     return [(backend, sample, program, message) for (backend, program), (sample, message) in found.items()]
+
+
+PUZZLES = ROOT / "results/followup/open-puzzles"
+
+
+def held_out_failures() -> list[tuple[str, dict, str, str]]:
+    """(backend, sample, program, recorded message) for each distinct smt first program of
+    the open-puzzle files that failed with a z3 exception and is not among recorded_failures()."""
+    seen = {program for _, _, program, _ in recorded_failures()}
+    puzzles = {}
+    for path in sorted(PUZZLES.glob("questions*.jsonl")):
+        for puzzle in map(json.loads, path.read_text(encoding="utf-8").splitlines()):
+            puzzles[puzzle["id"]] = {"id": puzzle["id"], "question": puzzle["question"], "choices": None,
+                                     "gold": puzzle["answer"], "format": puzzle["format"]}
+    found: dict[str, tuple[dict, str]] = {}
+    for path in sorted(PUZZLES.glob("first-programs-*.jsonl")):
+        for row in map(json.loads, path.read_text(encoding="utf-8").splitlines()):
+            error = row["result"].get("error")
+            if error and error["kind"] == "runtime" and "Z3Exception" in error["message"] \
+                    and row["program"] not in seen:
+                found.setdefault(row["program"], (puzzles[row["id"]], error["message"]))
+    return [("smt", sample, program, message) for program, (sample, message) in found.items()]
 
 
 def without_source(message: str) -> str:
@@ -91,6 +118,7 @@ def summary(records: list[dict]) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=Path(__file__).with_name("repairs.jsonl"))
+    parser.add_argument("--held-out", action="store_true", help="the follow-up's failures (see plan.md)")
     parser.add_argument("--summary", action="store_true", help="only print the counts already in --out")
     args = parser.parse_args()
     done: dict[tuple[str, str], dict] = {}
@@ -102,7 +130,7 @@ def main() -> None:
         return
     llm = get_model(default_model_spec())
     options = Reasoner(model=llm).program_options
-    failures = recorded_failures()
+    failures = held_out_failures() if args.held_out else recorded_failures()
     counted = 0
     for number, (backend, sample, program, recorded) in enumerate(failures):
         engine = get_backend(backend)
