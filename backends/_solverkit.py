@@ -6,6 +6,11 @@ when a check returns ``unknown``). The Python harness reports every uncaught exc
 as a ``runtime`` error ending in ``Class: message``; ``remap`` gives the ones named here
 their own error kinds. A program can raise them itself, but that only forges an
 error, never an answer.
+
+A z3 exception's traceback goes back without the source lines the harness adds to
+every frame: shown the failing line, the model patches that line (a ``Distinct`` over
+strings stays over strings) and fails the same way again; without it, more repairs
+run (measured in results/followup/traceback-source/plan.md).
 """
 
 from __future__ import annotations
@@ -31,6 +36,10 @@ _HINTS = {
         "terminating 0 is not written"
     ),
 }
+_FRAME = re.compile(r'^\s*File "<program>", line \d+')
+_SOURCE = re.compile(r"^ {4}")
+"""Python indents a frame's source line, and the ^~ marks under it, by four spaces."""
+_Z3_EXCEPTION = re.compile(r"^(?:z3\.)?(?:z3types\.)?Z3Exception\b")
 _WARM = "warm_imports" in inspect.signature(run_python_program).parameters
 
 
@@ -56,6 +65,21 @@ def run_prelude_program(
     return remap(result)
 
 
+def without_source_lines(traceback: str) -> str:
+    """A program traceback with each frame's source line (and its ^~ marks) taken out."""
+    kept: list[str] = []
+    in_frame = False
+    for line in traceback.splitlines():
+        if _FRAME.match(line):
+            in_frame = True
+        elif in_frame and _SOURCE.match(line):
+            continue
+        else:
+            in_frame = False
+        kept.append(line)
+    return "\n".join(kept)
+
+
 def remap(result: ExecResult) -> ExecResult:
     """Give solver outcomes raised as exceptions their own error kind and a clean message."""
     error = result.error
@@ -69,8 +93,13 @@ def remap(result: ExecResult) -> ExecResult:
             rest = [line[match.end():], *lines[index + 1:]]
             message = "\n".join(rest).strip() or kind.value
             return result.model_copy(update={"error": ExecError(kind=kind, message=message)})
+    message = error.message
+    if lines and _Z3_EXCEPTION.match(lines[-1]):
+        message = without_source_lines(message)
     for needle, hint in _HINTS.items():
-        if needle in error.message:
-            message = f"{error.message}\nHint: {hint}"
-            return result.model_copy(update={"error": ExecError(kind=error.kind, message=message)})
-    return result
+        if needle in message:
+            message = f"{message}\nHint: {hint}"
+            break
+    if message == error.message:
+        return result
+    return result.model_copy(update={"error": ExecError(kind=error.kind, message=message)})

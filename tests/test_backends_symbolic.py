@@ -505,6 +505,18 @@ def test_smt_errors_have_their_kinds() -> None:
     assert_kind(run("smt", "answer = Int('x') + 'text'"), ErrorKind.runtime)
 
 
+def test_smt_z3_exceptions_come_back_without_source_lines() -> None:
+    # Shown the failing z3 line, the model patches that line and fails again (measured);
+    # other errors keep their source lines, as in every Python backend.
+    z3_error = assert_kind(run("smt", "books = ['a', 'b']\ns = Solver()\ns.add(Distinct(books))"),
+                           ErrorKind.runtime)
+    assert z3_error.startswith('File "<program>", line 3, in <module>')
+    assert "Distinct(books)" not in z3_error and "^" not in z3_error
+    assert z3_error.endswith("Z3Exception: At least one of the arguments must be a Z3 expression")
+    name_error = assert_kind(run("smt", "x = Int('x')\nanswer = y + 1"), ErrorKind.runtime)
+    assert "answer = y + 1" in name_error and "NameError" in name_error
+
+
 def test_smtlib_detection() -> None:
     assert is_smtlib("; comment\n\n(check-sat)")
     assert not is_smtlib("from z3 import *\n(x, y) = Ints('x y')")
