@@ -14,7 +14,8 @@ repair goes to --out as one JSON line, and a rerun skips those already there. Pr
 many repairs ran and how many were right in each arm, overall, per backend and for z3
 errors against the rest; --summary prints that from --out alone. See plan.md.
 
-    python results/followup/traceback-source/repair_once.py --held-out --out results/followup/traceback-source/held-out.jsonl
+    python results/followup/traceback-source/repair_once.py --held-out \
+        --out results/followup/traceback-source/held-out.jsonl
 
 The follow-up: z3 exceptions only, from the open-puzzle first-program files instead
 (results/followup/open-puzzles/first-programs-*.jsonl), leaving out the programs above.
