@@ -4,7 +4,8 @@
     python results/followup/gsm-system-model-cue/binary_check.py --sample estimate  # the next 100 + 100
 
 For development-pool questions the rules router sends to python, asks the default
-model one constrained question, python or sympy, and prints the share of each pool
+model one constrained question, python or sympy (in --prompt's words: v1, v2, v3 are
+the three versions recorded in runs.md), and prints the share of each pool
 sent to sympy, the expected items gained on a labelled set weighted like the test set,
 and the median seconds per call. One JSON line per question goes to --out, and a
 rerun with the same --out skips the questions already there.
@@ -118,10 +119,10 @@ def main() -> None:
             for index, question in enumerate(questions):
                 if question in done:
                     continue
-                start = time.perf_counter()
+                began = time.perf_counter()
                 reply = model.generate(messages(args.prompt, question), options).text.strip()
                 row = {"pool": name, "question": question, "reply": reply, "route": meaning.get(reply),
-                       "seconds": round(time.perf_counter() - start, 3)}
+                       "seconds": round(time.perf_counter() - began, 3)}
                 sink.write(json.dumps(row) + "\n")
                 sink.flush()
                 done[question] = row
