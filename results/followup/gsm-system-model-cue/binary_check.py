@@ -102,8 +102,8 @@ def main() -> None:
     args = parser.parse_args()
     start, n = SAMPLES[args.sample]
     out = args.out or Path(__file__).with_name(f"{args.sample}-{args.prompt}.jsonl")
-    done = {json.loads(line)["question"]: json.loads(line) for line in out.read_text().splitlines()} \
-        if out.exists() else {}
+    rows_so_far = map(json.loads, out.read_text().splitlines()) if out.exists() else []
+    done = {row["question"]: row for row in rows_so_far}
 
     router = RulesRouter()
     (_, gsm_system, _), (_, gsm8k, _) = dev_pools(args.data_dir or default_data_dir())

@@ -79,7 +79,8 @@ def held_out_failures() -> list[tuple[str, dict, str, str]]:
 
 
 def last_line(message: str | None) -> str:
-    return (message or "").strip().splitlines()[-1] if (message or "").strip() else ""
+    lines = (message or "").strip().splitlines()
+    return lines[-1] if lines else ""
 
 
 def summary(records: list[dict]) -> None:
@@ -105,10 +106,10 @@ def main() -> None:
     parser.add_argument("--held-out", action="store_true", help="the follow-up's failures (see plan.md)")
     parser.add_argument("--summary", action="store_true", help="only print the counts already in --out")
     args = parser.parse_args()
-    done: dict[tuple[str, str], dict] = {}
+    done: dict[tuple[str, str, str], dict] = {}
     if args.out.exists():
         for record in map(json.loads, args.out.read_text(encoding="utf-8").splitlines()):
-            done[(record["failed"], record["arm"])] = record
+            done[(record["backend"], record["failed"], record["arm"])] = record
     if args.summary:
         summary(list(done.values()))
         return
@@ -135,7 +136,7 @@ def main() -> None:
         )
         first = prompting.program_messages(engine, shown, question)
         for arm in ARMS if number % 2 == 0 else reversed(ARMS):
-            if (program, arm) in done:
+            if (backend, program, arm) in done:
                 continue
             messages = prompting.repair_messages(first, engine, program, errors[arm])
             _, repaired = write_program(llm, engine, messages, options)
@@ -146,12 +147,13 @@ def main() -> None:
                       "repair": repaired, "result": result.model_dump(), "right": correct}
             with args.out.open("a", encoding="utf-8") as handle:
                 handle.write(json.dumps(record) + "\n")
-            done[(program, arm)] = record
+            done[(backend, program, arm)] = record
             outcome = "ran" if result.ok else result.error.kind if result.error else "?"
             verdict = "right" if correct else "wrong"
             print(f"{backend} {sample['id']} {arm}: {outcome} value={result.value!r} gold={sample['gold']} {verdict}",
                   flush=True)
-    records = [r for r in done.values() if any(r["failed"] == p for _, _, p, _ in failures)]
+    measured = {(backend, program) for backend, _, program, _ in failures}
+    records = [r for r in done.values() if (r["backend"], r["failed"]) in measured]
     print(f"{counted} of {len(failures)} recorded failures still fail at run time")
     summary(records)
 
