@@ -59,8 +59,9 @@ def far_end_literals(program: str) -> list[str]:
     return flagged
 
 
-def programs(path: Path) -> list[tuple[str, bool, str]]:
-    """(id, right, program) for each sample whose last (or only) program ran."""
+def programs(path: Path) -> list[tuple[str, str, bool, str]]:
+    """(id, examples, right, program) for each sample whose last (or only) program ran;
+    examples is the examples file's stem for first_program.py's rows, "eval" otherwise."""
     out = []
     for line in path.read_text().splitlines():
         row = json.loads(line)
@@ -70,23 +71,23 @@ def programs(path: Path) -> list[tuple[str, bool, str]]:
         if attempts is not None:
             if not attempts or not attempts[-1]["result"]["ok"]:
                 continue
-            out.append((row["id"], bool(row["correct"]), attempts[-1]["program"]))
-        elif row.get("ran"):
-            out.append((row["id"], bool(row.get("right")), row["program"]))
+            out.append((row["id"], "eval", bool(row["correct"]), attempts[-1]["program"]))
+        elif row["result"]["ok"]:
+            out.append((row["id"], Path(row["examples"]).stem, bool(row.get("right")), row["program"]))
     return out
 
 
 def main(paths: list[Path]) -> None:
     for path in paths:
-        counts: Counter[tuple[str, bool]] = Counter()
-        for item_id, right, program in programs(path):
+        counts: Counter[tuple[str, str, bool]] = Counter()
+        for item_id, examples, right, program in programs(path):
             flagged = far_end_literals(program)
-            counts["right" if right else "wrong", bool(flagged)] += 1
+            counts[examples, "right" if right else "wrong", bool(flagged)] += 1
             if flagged:
-                print(f"{item_id} ({'right' if right else 'wrong'}):")
+                print(f"{item_id} {examples} ({'right' if right else 'wrong'}):")
                 for line in flagged:
                     print(f"    {line}")
-        print(f"{path}: programs that ran, by (right/wrong, has a far-end ordinal written as k):")
+        print(f"{path}: programs that ran, by (examples, right/wrong, has a far-end ordinal written as k):")
         for key in sorted(counts):
             print(f"  {key}: {counts[key]}")
 
