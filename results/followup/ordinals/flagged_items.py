@@ -1,13 +1,16 @@
 """Held-out items whose first program the contradictory-premises check now sends back.
 
     python results/followup/ordinals/flagged_items.py [--data-dir ../shared/datasets]
+    python results/followup/ordinals/flagged_items.py --from-eval results/logical_deduction/samples.jsonl \
+        --out results/followup/ordinals/flagged-results-run.jsonl
 
 Reruns, in the smt backend as it is now, the first programs the current examples file
-wrote for items 70-123 (``tune.jsonl``, ``tune2.jsonl``: rows of ``current.yaml``) and keeps
-the items where the program runs and ``every_check_unsat`` fires. Writes them to
-``flagged.jsonl`` (a ``jsonl:`` task: question without its options, choices, gold letter),
-each with ``old_right``: whether that program's letter was right, the pipeline's answer
-before the check. Prints the count of flagged items and of those right before.
+wrote for held-out items (``tune.jsonl``, ``tune2.jsonl``: rows of ``current.yaml``), or with
+``--from-eval`` the last program of each tool sample of an eval log, and keeps the items
+where the program runs and ``every_check_unsat`` fires. Writes them (default
+``flagged.jsonl``) as a ``jsonl:`` task (question without its options, choices, gold
+letter), each with ``old_right``: whether the answer before the check was right. Prints
+the count of flagged items and of those right before.
 """
 
 from __future__ import annotations
@@ -27,25 +30,36 @@ HERE = Path(__file__).parent
 
 @click.command()
 @click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), default=None)
-def main(data_dir: Path | None) -> None:
+@click.option("--from-eval", type=click.Path(dir_okay=False, exists=True, path_type=Path), default=None,
+              help="An eval's samples.jsonl instead of the tune files.")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=HERE / "flagged.jsonl")
+def main(data_dir: Path | None, from_eval: Path | None, out: Path) -> None:
     items = {item.id: item for item in get_task("logical_deduction").load(data_dir or default_data_dir()).items}
     smt = get_backend("smt")
     flagged = []
-    for name in ("tune.jsonl", "tune2.jsonl"):
-        for line in (HERE / name).read_text().splitlines():
-            row = json.loads(line)
-            if Path(row["examples"]).stem != "current" or not row["result"]["ok"]:
-                continue
-            item = items[row["id"]]
-            result = smt.run(smt.prepare(row["program"]))
-            if result.ok and every_check_unsat(result.extra, item.question, item.choices):
-                question = item.question[: item.question.rindex("\nOptions:\n")]
-                flagged.append({"id": item.id, "question": question, "choices": item.choices,
-                                "answer": item.gold, "old_right": bool(row["right"])})
-    with (HERE / "flagged.jsonl").open("w") as out:
+    for item_id, program, right in _programs(from_eval):
+        item = items[item_id]
+        result = smt.run(smt.prepare(program))
+        if result.ok and every_check_unsat(result.extra, item.question, item.choices):
+            question = item.question[: item.question.rindex("\nOptions:\n")]
+            flagged.append({"id": item.id, "question": question, "choices": item.choices,
+                            "answer": item.gold, "old_right": right})
+    with out.open("w") as out_file:
         for record in flagged:
-            out.write(json.dumps(record) + "\n")
+            out_file.write(json.dumps(record) + "\n")
     print(f"{len(flagged)} flagged; right before the check: {sum(r['old_right'] for r in flagged)}")
+
+
+def _programs(from_eval: Path | None) -> list[tuple[str, str, bool]]:
+    """(item id, program, was the answer right) for each program that ran."""
+    if from_eval is not None:
+        rows = [json.loads(line) for line in from_eval.read_text().splitlines()]
+        return [(row["id"], row["attempts"][-1]["program"], bool(row["correct"])) for row in rows
+                if row["strategy"] == "tool" and row["attempts"] and row["attempts"][-1]["result"]["ok"]]
+    lines = [line for name in ("tune.jsonl", "tune2.jsonl") for line in (HERE / name).read_text().splitlines()]
+    rows = [json.loads(line) for line in lines]
+    return [(row["id"], row["program"], bool(row["right"])) for row in rows
+            if Path(row["examples"]).stem == "current" and row["result"]["ok"]]
 
 
 if __name__ == "__main__":
