@@ -38,8 +38,6 @@ from typing import Any, NoReturn
 
 REPORT_FD_ENV = "REASONER_REPORT_FD"
 _CHILD_REPORT_FD = 3
-_REPORT_KEYS = frozenset({"value", "latex", "error", "message"})
-"""Keys the harness itself writes; a prelude's extras may not replace them."""
 
 # Audit events for starting processes. Seccomp is what actually blocks them (this hook
 # could be bypassed with ctypes); the hook turns the attempt into a clear PermissionError
@@ -137,19 +135,6 @@ def _render(value: object) -> dict[str, object]:
     return rendered
 
 
-def _prelude_extra(namespace: dict[str, object]) -> dict[str, str]:
-    """What the prelude reports beside the answer (``__reasoner_extra__()``, e.g. smt's
-    check results), as text; nothing if it has no such hook or the hook fails."""
-    hook = namespace.get("__reasoner_extra__")
-    if not callable(hook):
-        return {}
-    try:
-        extra = hook()
-        return {str(k): str(v) for k, v in extra.items() if k not in _REPORT_KEYS}
-    except Exception:  # a courtesy, like the LaTeX rendering: the answer is what counts
-        return {}
-
-
 def _program_traceback(exc: BaseException, program: str) -> str:
     """The traceback limited to the program's own frames: what a model can fix.
 
@@ -239,7 +224,7 @@ def run_program(
         _report(report_fd, {"error": "no_answer", "message": "the program did not set `answer`"})
     else:
         try:
-            _report(report_fd, {**_prelude_extra(namespace), **_render(namespace["answer"])})
+            _report(report_fd, _render(namespace["answer"]))
         except BaseException as exc:
             _report(report_fd, {"error": "runtime", "message": f"could not render answer: {exc!r}"})
     _done(report_fd)

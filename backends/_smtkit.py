@@ -11,9 +11,6 @@ that ``backends._solverkit.remap`` recognises by name.
 * ``model()`` after an ``unsat`` check raises ``Unsatisfiable`` instead of z3's
   generic "model is not available".
 * ``run_smtlib`` evaluates an SMT-LIB 2 script and returns what it printed.
-* every check's result is recorded, and ``__reasoner_extra__()`` hands them to the
-  harness (``ExecResult.extra["checks"]``, e.g. ``"unsat,sat,sat"``): the pipeline needs
-  them to see an answer drawn from constraints that contradict each other.
 """
 
 from __future__ import annotations
@@ -37,7 +34,6 @@ class ProgramSyntaxError(Exception):
 
 
 _timeout_ms = 0
-_checks: list[str] = []
 
 
 def configure(timeout_ms: int) -> None:
@@ -57,7 +53,6 @@ def _guard_check(cls: Any) -> None:
     def check(self: Any, *assumptions: Any) -> Any:
         result = original(self, *assumptions)
         self._reasoner_last = result
-        _checks.append(str(result))
         if result == z3.unknown:
             raise _unknown(self.reason_unknown())
         return result
@@ -89,11 +84,6 @@ for _cls in (z3.Solver, z3.Optimize):
         _guard_check(_cls)
         _guard_model(_cls)
         _cls.check.__reasoner_guarded__ = True  # type: ignore[attr-defined]
-
-
-def __reasoner_extra__() -> dict[str, str]:
-    """What the harness adds to the report: the checks' results in order."""
-    return {"checks": ",".join(_checks)} if _checks else {}
 
 
 def run_smtlib(script: str) -> str:

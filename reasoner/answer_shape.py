@@ -4,15 +4,14 @@ A run that succeeds can still be wrong in a way the pipeline can see without kno
 the answer: a "who" question answered ``false`` (a repair that copied a rule-base
 example, True/False/Unknown, for a family question), or a question with no options
 answered with an option letter (a program that copied a multiple-choice example and
-invented options A-E), or an option chosen by a program whose every solver check was
-unsat (premises that contradict each other, from which every option follows). Such a
-value goes back for repair like an error, instead of becoming the final answer.
+invented options A-E). Such a value goes back for repair like an error, instead of
+becoming the final answer.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 
 from reasoner.choices import DEFINITE, UNDETERMINED, bare_word, unquoted
 
@@ -57,15 +56,3 @@ def letter_without_options(value: str, question: str, choices: Sequence[str] | N
     if letter is None or offers_options(question, choices):
         return False
     return letter.group(1) not in letters_named(question)
-
-
-def every_check_unsat(extra: Mapping[str, str], question: str, choices: Sequence[str] | None) -> bool:
-    """An option picked after two or more solver checks that were all unsat.
-
-    A program that tests each option with ``entailed(claim)`` (premises plus the claim's
-    negation unsat) finds every option entailed when the premises contradict each other,
-    and answers the last one it tried. Options being exclusive, two entailed options mean
-    the same. ``extra["checks"]`` is the smt backend's record of its checks.
-    """
-    checks = [c for c in extra.get("checks", "").split(",") if c]
-    return offers_options(question, choices) and len(checks) >= 2 and set(checks) == {"unsat"}

@@ -9,7 +9,7 @@ from typing import Any, Literal
 import fewshot
 from backends import Backend, ErrorKind, ExecError, ExecResult, Limits, get_backend
 from reasoner import prompting
-from reasoner.answer_shape import every_check_unsat, letter_without_options, truth_value_for_who
+from reasoner.answer_shape import letter_without_options, truth_value_for_who
 from reasoner.choices import match_choice, undetermined_but_definite_options
 from reasoner.extraction import extract_program, repeats_itself
 from reasoner.models import ModelEngine, get_model
@@ -238,10 +238,6 @@ def checked_answer(result: ExecResult, question: str, choices: Sequence[str] | N
         why = (f"the question says the statement is either true or false (options: {', '.join(choices or [])}): "
                "a fact or rule the statement depends on is missing or written differently from the rest "
                "(check every name and every rule's direction)")
-    elif every_check_unsat(result.extra, question, choices):
-        why = ("every solver check was unsat: the premises contradict each other, so every option follows "
-               "from them; find the premise written wrong (an ordinal counted from the other end, a "
-               "relation turned round)")
     else:
         return result
     message = f"the program answered {result.value!r}, but {why}"

@@ -1,11 +1,10 @@
-"""Values that cannot answer their question: a truth value for a "who" question, a letter with no options,
-an option drawn from contradictory premises."""
+"""Values that cannot answer their question: a truth value for a "who" question, a letter with no options."""
 
 from __future__ import annotations
 
 import pytest
 
-from reasoner.answer_shape import every_check_unsat, letter_without_options, truth_value_for_who
+from reasoner.answer_shape import letter_without_options, truth_value_for_who
 
 
 @pytest.mark.parametrize(
@@ -42,22 +41,3 @@ def test_truth_value_for_who(value: str, question: str, expected: bool) -> None:
 )
 def test_letter_without_options(value: str, question: str, choices: list[str] | None, expected: bool) -> None:
     assert letter_without_options(value, question, choices) is expected
-
-
-@pytest.mark.parametrize(
-    ("checks", "question", "choices", "expected"),
-    [
-        # Every option entailed: the premises contradict each other.
-        ("unsat,unsat,unsat", "Which is true?", ["A) x", "B) y", "C) z"], True),
-        ("unsat,unsat", "Which is true?\nOptions:\nA) x\nB) y", None, True),
-        # One option entailed, the others not: a proof.
-        ("sat,unsat,sat", "Which is true?", ["A) x", "B) y", "C) z"], False),
-        # One check (a True/False/Uncertain conclusion entailed): nothing to compare.
-        ("unsat", "Which is true?", ["A) x", "B) y"], False),
-        # No options: an open question's checks are its own business.
-        ("unsat,unsat", "Who sits at the left end?", None, False),
-        ("", "Which is true?", ["A) x", "B) y"], False),
-    ],
-)
-def test_every_check_unsat(checks: str, question: str, choices: list[str] | None, expected: bool) -> None:
-    assert every_check_unsat({"checks": checks} if checks else {}, question, choices) is expected

@@ -449,20 +449,6 @@ def test_smt_scheduling_with_z3() -> None:
     assert_value(run("smt", SCHEDULE), "10")
 
 
-def test_smt_reports_every_check_result_in_order() -> None:
-    result = run("smt", """
-x = Int('x')
-s = Solver()
-s.add(x > 2)
-first = s.check()
-s.add(x < 1)
-answer = f"{first} {s.check()}"
-""")
-    assert_value(result, "sat unsat")
-    assert result.extra["checks"] == "sat,unsat"
-    assert "checks" not in run("smt", "answer = 1").extra
-
-
 def test_smt_lib_script() -> None:
     script = """; two numbers
 (declare-const x Int)

@@ -275,35 +275,6 @@ def test_a_value_that_cannot_answer_the_question_goes_back_for_repair(
     assert why in model.calls[1][-1].content
 
 
-ENTAILMENT = """
-a, b = Ints('a b')
-premises = [Distinct(a, b), a >= 1, a <= 2, b >= 1, b <= 2, {premise}]
-options = {{"A": a == 1, "B": b == 1}}
-
-def entailed(claim):
-    s = Solver()
-    s.add(premises)
-    s.add(Not(claim))
-    return s.check() == unsat
-
-for letter, claim in options.items():
-    if entailed(claim):
-        answer = letter
-"""
-
-
-def test_an_option_drawn_from_contradictory_premises_goes_back_for_repair() -> None:
-    """Premises that contradict each other entail every option; the loop would answer the last."""
-    contradictory, consistent = ENTAILMENT.format(premise="a == 2, b == 2"), ENTAILMENT.format(premise="a == 2")
-    model = MockEngine("t", replies=[fenced(contradictory), fenced(consistent), "B"])
-    solution = Reasoner(model=model).solve("Ann and Bo stand in places 1 and 2. Ann is second. Who is first?",
-                                           backend="smt", choices=["Ann is first.", "Bo is first."])
-    first = solution.attempts[0].result
-    assert first.error is not None and first.error.kind == "no_answer" and first.value == "B"
-    assert "premises contradict each other" in model.calls[1][-1].content
-    assert [a.result.ok for a in solution.attempts] == [False, True] and solution.answer == "Bo is first."
-
-
 @pytest.mark.parametrize(
     ("question", "value", "choices", "answer"),
     [

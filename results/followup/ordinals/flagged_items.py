@@ -4,10 +4,12 @@
     python results/followup/ordinals/flagged_items.py --from-eval results/logical_deduction/samples.jsonl \
         --out results/followup/ordinals/flagged-results-run.jsonl
 
-Reruns, in the smt backend as it is now, the first programs the current examples file
+Reruns, in the smt backend, the first programs the current examples file
 wrote for held-out items (``tune.jsonl``, ``tune2.jsonl``: rows of ``current.yaml``), or with
 ``--from-eval`` the last program of each tool sample of an eval log, and keeps the items
-where the program runs and ``every_check_unsat`` fires. Writes them (default
+where the program runs and the third plan's check fires: two or more solver checks,
+all unsat. That check was measured and not kept (``plan.md``), so the script records the
+checks itself, with a wrapper around ``Solver.check`` put before the program. Writes them (default
 ``flagged.jsonl``) as a ``jsonl:`` task (question without its options, choices, gold
 letter), each with ``old_right``: whether the answer before the check was right. Prints
 the count of flagged items and of those right before.
@@ -22,10 +24,31 @@ import click
 
 from backends import get_backend
 from evals.tasks import get_task
-from reasoner.answer_shape import every_check_unsat
 from reasoner.routing.labelled import default_data_dir
 
 HERE = Path(__file__).parent
+RECORD_CHECKS = """
+_checks = []
+_check = Solver.check
+
+
+def _recorded_check(self, *assumptions):
+    result = _check(self, *assumptions)
+    _checks.append(str(result))
+    return result
+
+
+Solver.check = _recorded_check
+"""
+REPORT_CHECKS = '\nanswer = f"{answer}\\n" + ",".join(_checks)\n'
+
+
+def every_check_unsat(program: str) -> bool:
+    """The program ran, made two or more solver checks, and every one was unsat."""
+    smt = get_backend("smt")
+    result = smt.run(RECORD_CHECKS + smt.prepare(program) + REPORT_CHECKS)
+    checks = [c for c in (result.value or "").rsplit("\n", 1)[-1].split(",") if c]
+    return result.ok and len(checks) >= 2 and set(checks) == {"unsat"}
 
 
 @click.command()
@@ -35,12 +58,10 @@ HERE = Path(__file__).parent
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=HERE / "flagged.jsonl")
 def main(data_dir: Path | None, from_eval: Path | None, out: Path) -> None:
     items = {item.id: item for item in get_task("logical_deduction").load(data_dir or default_data_dir()).items}
-    smt = get_backend("smt")
     flagged = []
     for item_id, program, right in _programs(from_eval):
         item = items[item_id]
-        result = smt.run(smt.prepare(program))
-        if result.ok and every_check_unsat(result.extra, item.question, item.choices):
+        if every_check_unsat(program):
             question = item.question[: item.question.rindex("\nOptions:\n")]
             flagged.append({"id": item.id, "question": question, "choices": item.choices,
                             "answer": item.gold, "old_right": right})
