@@ -52,7 +52,7 @@ def far_end_literals(program: str) -> list[str]:
             continue
         comment = match.group(2).lower()
         ordinal = next((n for word, n in ORDINALS.items() if word in comment), None)
-        end = _end(comment.replace("most expensive", "expensive"))
+        end = _end(comment)
         coincides = size is not None and ordinal == int(size.group(1)) + 1 - (ordinal or 0)
         if ordinal is not None and end == OPPOSITE[near] and int(match.group(1)) == ordinal and not coincides:
             flagged.append(line.strip())
