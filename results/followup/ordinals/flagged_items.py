@@ -21,6 +21,7 @@ import json
 from pathlib import Path
 
 import click
+from tally import programs  # beside this script: the same reading of eval and first_program rows
 
 from backends import get_backend
 from evals.tasks import get_task
@@ -74,14 +75,9 @@ def main(data_dir: Path | None, from_eval: Path | None, out: Path) -> None:
 def _programs(from_eval: Path | None) -> list[tuple[str, str, bool]]:
     """(item id, program, was the answer right) for each program that ran."""
     if from_eval is not None:
-        rows = [json.loads(line) for line in from_eval.read_text().splitlines()]
-        return [(row["id"], row["attempts"][-1]["program"], bool(row["correct"])) for row in rows
-                if row["strategy"] == "tool" and row["attempts"] and row["attempts"][-1]["result"]["ok"]]
-    lines = [line for name in ("tune.jsonl", "tune2.jsonl") for line in (HERE / name).read_text().splitlines()]
-    rows = [json.loads(line) for line in lines]
-    return [(row["id"], row["program"], bool(row["right"])) for row in rows
-            if Path(row["examples"]).stem == "current" and row["result"]["ok"]]
-
+        return [(item_id, program, right) for item_id, _, right, program in programs(from_eval)]
+    return [(item_id, program, right) for name in ("tune.jsonl", "tune2.jsonl")
+            for item_id, examples, right, program in programs(HERE / name) if examples == "current"]
 
 if __name__ == "__main__":
     main()
