@@ -79,5 +79,6 @@ def _programs(from_eval: Path | None) -> list[tuple[str, str, bool]]:
     return [(item_id, program, right) for name in ("tune.jsonl", "tune2.jsonl")
             for item_id, examples, right, program in programs(HERE / name) if examples == "current"]
 
+
 if __name__ == "__main__":
     main()
