@@ -18,8 +18,9 @@ from __future__ import annotations
 import json
 import subprocess
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from pathlib import Path
+from typing import Any
 
 import click
 from rich.console import Console
@@ -59,6 +60,20 @@ def run_router(router: Router, items: list[LabelledQuestion]) -> list[tuple[Rout
     return out
 
 
+def count_calls(engine: ModelEngine) -> Counter[str]:
+    """Counts the engine's generations and hidden-state reads (the auto router's probe) from now on."""
+    counts: Counter[str] = Counter()
+    for method in ("generate", "last_hidden_state"):
+        original = getattr(engine, method)
+
+        def counted(*args: Any, _original: Any = original, _method: str = method, **kwargs: Any) -> Any:
+            counts[_method] += 1
+            return _original(*args, **kwargs)
+
+        setattr(engine, method, counted)
+    return counts
+
+
 def accuracy(rows: list[tuple[LabelledQuestion, str]], key: str) -> dict[str, tuple[int, int]]:
     counts: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for item, predicted in rows:
@@ -70,6 +85,7 @@ def accuracy(rows: list[tuple[LabelledQuestion, str]], key: str) -> dict[str, tu
 
 def summary_table(
     title: str, results: dict[str, list[tuple[Route, float]]], items: list[LabelledQuestion], key: str,
+    calls: dict[str, Counter[str]],
 ) -> Table:
     """One row per class (or source), one column per router."""
     groups = list(dict.fromkeys(getattr(item, key) for item in items))
@@ -91,7 +107,8 @@ def summary_table(
     table.add_row("overall", str(len(items)), *(
         f"[bold]{sum(r for r, _ in per[name].values()) / len(items):.1%}[/]" for name in results))
     table.add_row("s/question", "", *(f"{sum(s for _, s in runs) / len(runs):.3f}" for runs in results.values()))
-    table.add_row("model calls", "", *(str(sum(r.by == "model" for r, _ in runs)) for runs in results.values()))
+    table.add_row("model calls", "", *(str(calls[name]["generate"]) for name in results))
+    table.add_row("probe reads", "", *(str(calls[name]["last_hidden_state"]) for name in results))
     return table
 
 
@@ -152,11 +169,15 @@ def cli(
         f"auto threshold {threshold} · commit {git_commit()}"
     )
     results: dict[str, list[tuple[Route, float]]] = {}
+    calls: dict[str, Counter[str]] = {}
+    counts = count_calls(engine) if engine else Counter()
     for name in names:
         router = AutoRouter(engine, threshold) if name == "auto" and engine else make_router(name, engine)
+        counts.clear()
         results[name] = run_router(router, items)
-    console.print(summary_table("router accuracy per class", results, items, "label"))
-    console.print(summary_table("router accuracy per source", results, items, "group"))
+        calls[name] = counts.copy()
+    console.print(summary_table("router accuracy per class", results, items, "label", calls))
+    console.print(summary_table("router accuracy per source", results, items, "group", calls))
     if "rules" in results and "model" in results:
         console.print(threshold_table(results["rules"], results["model"], items))
     if out:

@@ -75,7 +75,7 @@ class Route(BaseModel):
     """A routing decision: where the question goes, who decided, and how sure it was."""
 
     backend: str = Field(description="A registered backend name, or 'direct'.")
-    by: str = Field(description="The router that decided: 'rules', 'model' or 'forced'.")
+    by: str = Field(description="What decided: 'rules', 'model', 'forced', or a 'probe' of the auto router.")
     scores: dict[str, float] = Field(
         default_factory=dict, description="Per candidate, normalised to sum to 1."
     )

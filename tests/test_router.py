@@ -5,14 +5,18 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Sequence
+from pathlib import Path
 from typing import ClassVar
 
 import pytest
 from click.testing import CliRunner
+from conftest import REAL_HOME
 
 from backends import Backend, ExecResult, Limits, backend_names, registry
 from backends.registry import UnknownNameError
+from reasoner import catalog
 from reasoner.cli import main
+from reasoner.models.llamacpp import LlamaCppEngine
 from reasoner.models.mock import MockEngine
 from reasoner.routing import (
     DIRECT,
@@ -33,6 +37,7 @@ from reasoner.routing.labelled import (
     redraw,
 )
 from reasoner.routing.model import router_messages
+from reasoner.routing.probe import RouteProbe, probes_for
 from reasoner.types import Message
 
 FAMILIES = ("python", "sympy", "prolog", "sat", "smt")
@@ -297,6 +302,97 @@ def test_auto_skips_the_model_when_the_rules_are_confident(families: None) -> No
     assert (route.backend, route.by) == ("sat", "rules") and calls == []
     route = AutoRouter(engine, threshold=1.01).route(RULES_CASES["sat"][1])
     assert (route.backend, route.by) == ("prolog", "model") and len(calls) == 1
+
+
+class StatesEngine(MockEngine):
+    """The mock, with a hidden state per text: what a probe reads from a real engine."""
+
+    def __init__(self, states: dict[str, list[float]], engine_id: str = "mock/router") -> None:
+        super().__init__("router", replies=["python"])
+        self.states = states
+        self.engine_id = engine_id
+        self.read: list[str] = []
+
+    @property
+    def id(self) -> str:
+        return self.engine_id
+
+    def last_hidden_state(self, text: str) -> list[float] | None:
+        self.read.append(text)
+        return self.states.get(text)
+
+
+def _probe(engine_id: str, threshold: float = 0.7) -> RouteProbe:
+    """Score = sigmoid(first state dimension): a state of [2, 0] scores 0.88, [0, 0] scores 0.5."""
+    return RouteProbe(engine=engine_id, source="python", target="sympy", prefix="Q: ", threshold=threshold,
+                      bias=0.0, weights=[1.0, 0.0], fitted_by="a test")
+
+
+WORD_PROBLEM = ("Ann bought 6 pairs of shoes and 4 shirts for $560. A shirt costs a quarter of what a pair of "
+                "shoes costs. How much does a pair of shoes cost?")
+"""Wants an equation, reads like arithmetic: the rules send it to python."""
+
+
+def test_auto_probe_moves_a_python_route_it_is_sure_of(families: None) -> None:
+    assert RulesRouter().route(WORD_PROBLEM).backend == "python"
+    engine = StatesEngine({"Q: " + WORD_PROBLEM: [2.0, 0.0]})
+    route = AutoRouter(engine, probes=[_probe(engine.id)]).route(WORD_PROBLEM)
+    assert route == Route(backend="sympy", by="probe", scores={"python": 0.1192, "sympy": 0.8808})
+    assert engine.read == ["Q: " + WORD_PROBLEM] and engine.calls == []  # no generation
+
+
+def test_auto_probe_keeps_the_route_below_its_threshold(families: None) -> None:
+    engine = StatesEngine({"Q: " + WORD_PROBLEM: [0.0, 5.0]})
+    route = AutoRouter(engine, probes=[_probe(engine.id)]).route(WORD_PROBLEM)
+    assert (route.backend, route.by) == ("python", "rules")
+
+
+def test_auto_probe_reads_only_questions_routed_to_its_source(families: None) -> None:
+    engine = StatesEngine({})
+    route = AutoRouter(engine, probes=[_probe(engine.id)]).route(RULES_CASES["sat"][1])
+    assert route.backend == "sat" and engine.read == []
+
+
+def test_a_probe_needs_a_state_of_its_size(families: None) -> None:
+    engine = StatesEngine({"Q: " + WORD_PROBLEM: [1.0, 2.0, 3.0]})
+    with pytest.raises(ValueError, match="no hidden state of size 2"):
+        AutoRouter(engine, probes=[_probe(engine.id)]).route(WORD_PROBLEM)
+    with pytest.raises(ValueError, match="no hidden state of size 2"):
+        _probe(engine.id).score(MockEngine("router", replies=["x"]), WORD_PROBLEM)  # the mock has none
+
+
+def test_probes_apply_to_the_engine_they_were_fitted_on(tmp_path: Path) -> None:
+    (tmp_path / "a.json").write_text(_probe("mock/router").model_dump_json())
+    (tmp_path / "b.json").write_text(_probe("llamacpp/other").model_dump_json())
+    engine = MockEngine("router", replies=["x"])
+    assert [p.engine for p in probes_for(engine, ["python", "sympy"], tmp_path)] == ["mock/router"]
+    assert probes_for(engine, ["python", "prolog"], tmp_path) == []  # its target is not registered
+    assert AutoRouter(engine).probes == []  # no shipped probe for the mock
+
+
+def test_the_shipped_probe_is_found_for_the_default_model() -> None:
+    """Renaming the default model without refitting would silently drop the probe."""
+    engine = StatesEngine({}, engine_id=f"llamacpp/{catalog.DEFAULT_MODEL}")
+    (probe,) = probes_for(engine, ["python", "sympy"])
+    assert (probe.source, probe.target) == ("python", "sympy")
+    assert probe.checks and 0 < probe.threshold < 1
+
+
+@pytest.mark.slow
+def test_the_engine_reproduces_the_probe_scores_it_was_fitted_with(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The default model's hidden states, read through the engine, score the probe file's
+    check questions as the fitting script did: same prefix, same token, same weights."""
+    if not catalog.model_path(catalog.DEFAULT_MODEL, home=REAL_HOME).is_file():
+        pytest.fail(f"The default model is missing. Run `make setup` or "
+                    f"`reasoner models pull {catalog.DEFAULT_MODEL}`.")
+    monkeypatch.setenv("REASONER_HOME", str(REAL_HOME))
+    engine = LlamaCppEngine(catalog.DEFAULT_MODEL, {"n_ctx": "1024", "prefix_cache_disk": "false"})
+    try:
+        (probe,) = probes_for(engine, ["python", "sympy"])
+        for check in probe.checks:
+            assert probe.score(engine, check.question) == pytest.approx(check.score, abs=0.02)
+    finally:
+        engine.close()
 
 
 def test_make_router() -> None:

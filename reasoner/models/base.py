@@ -47,6 +47,11 @@ class ModelEngine(ABC):
     def generate(self, messages: Sequence[Message], options: GenerateOptions) -> Completion:
         """Continue the chat ``messages`` with one assistant reply."""
 
+    def last_hidden_state(self, text: str) -> Sequence[float] | None:
+        """The last layer's state at the last token of ``text``, which routing probes read;
+        None when the engine cannot give it (a server, the mock)."""
+        return None
+
     def describe(self) -> dict[str, Any]:
         """What identifies this model in an eval log (file hash, revision, ...)."""
         return {"id": self.id}

@@ -113,6 +113,8 @@ class LlamaCppEngine(ModelEngine):
             )
             raise ModelError(f"Could not load {self.path} with llama.cpp ({e}). {fix}") from e
         self.load_seconds = time.perf_counter() - start
+        self._embedder: Any = None
+        """An embedding context over the same file, made by ``last_hidden_state`` when first needed."""
         self.prefix_cache: PrefixCache[Any] | None = (
             PrefixCache(self.options.prefix_cache_entries,
                         int(self.options.prefix_cache_mb * (1 << 20)))
@@ -323,10 +325,34 @@ class LlamaCppEngine(ModelEngine):
             info["chat_template_sha256"] = hashlib.sha256(template.encode()).hexdigest()
         return info
 
+    def last_hidden_state(self, text: str) -> list[float]:
+        """The last layer's state at the last token of ``text``.
+
+        llama.cpp hands out hidden states only from a context made for embeddings, so one
+        is made over the same file on first use. It costs about 1 GB more resident memory
+        and a second or so, once (``python benchmarks/probe_cost.py``).
+        """
+        import llama_cpp
+
+        if self._embedder is None:
+            self._embedder = llama_cpp.Llama(
+                model_path=str(self.path),
+                embedding=True,  # no pooling asked: one state per token (asking prints a warning)
+                n_ctx=self.n_ctx,
+                n_threads=self.options.n_threads,
+                n_threads_batch=self.options.n_threads,
+                n_batch=self.options.n_batch,
+                n_gpu_layers=self.options.n_gpu_layers,
+                verbose=False,
+            )
+        states = self._embedder.embed(text)
+        return [float(x) for x in states[-1]]
+
     def close(self) -> None:
-        llm = self.__dict__.pop("_llm", None)
-        if llm is not None:
-            llm.close()
+        for attribute in ("_llm", "_embedder"):
+            llm = self.__dict__.pop(attribute, None)
+            if llm is not None:
+                llm.close()
 
 
 class _Rendered(Exception):

@@ -3,6 +3,7 @@
     pip install scikit-learn   # not a reasoner dependency; this check only
     python results/followup/gsm-system-embedding/probe.py embed   # ~2,100 forward passes, resumable
     python results/followup/gsm-system-embedding/probe.py fit     # cross-validate on the fit half, then estimate
+    python results/followup/gsm-system-embedding/probe.py fit --export reasoner/routing/probes/qwen2.5-coder-1.5b.json
 
 `embed` runs the default model (llama.cpp, embedding mode) over each development
 question once and keeps two features per question, the mean and the last token's
@@ -10,11 +11,16 @@ hidden state. They are saved every 25 questions under the reasoner cache
 (``<cache>/followup/gsm-system-embedding.npz``), and a rerun carries on from there.
 `fit` follows plan.md: it chooses the pooling, C and the threshold by 5-fold
 cross-validation on the fit half, refits, and reports the gain once on the estimate half.
+``--export`` also writes that probe (fitted on the fit half, as measured) in the form
+``reasoner.routing.probe`` reads, with the scaler folded into the weights and a few
+estimate-half questions and their scores, by which a test checks that the engine reads
+the same hidden states as this script did.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import random
 import statistics
@@ -102,11 +108,11 @@ def gain(scores: np.ndarray, threshold: float, labels: np.ndarray, routes: np.nd
     return float(items_gained), float(new_recall), float(new_kept)
 
 
-def fit(questions: list[str], labels: np.ndarray, halves: np.ndarray) -> None:
+def fit(questions: list[str], labels: np.ndarray, halves: np.ndarray, export: Path | None) -> None:
     from sklearn.linear_model import LogisticRegression
     from sklearn.metrics import roc_auc_score
     from sklearn.model_selection import StratifiedKFold
-    from sklearn.pipeline import make_pipeline
+    from sklearn.pipeline import Pipeline, make_pipeline
     from sklearn.preprocessing import StandardScaler
 
     saved = np.load(store())
@@ -115,7 +121,7 @@ def fit(questions: list[str], labels: np.ndarray, halves: np.ndarray) -> None:
     router = RulesRouter()
     routes = np.array([router.route(question).backend for question in questions])
 
-    def probe(c: float):  # noqa: ANN202 - an sklearn pipeline
+    def probe(c: float) -> Pipeline:
         return make_pipeline(StandardScaler(), LogisticRegression(C=c, class_weight="balanced", max_iter=5000))
 
     fit_labels, fit_routes = labels[halves], routes[halves]
@@ -149,18 +155,41 @@ def fit(questions: list[str], labels: np.ndarray, halves: np.ndarray) -> None:
     print(f"  rules + probe: GSM-Sys -> sympy {recall:.1%}, GSM8K -> python {kept:.1%}")
     print(f"  gain {items_gained:+.2f} items of 110 (the rule asks for +1.5)")
     print(f"  median seconds per embedding {statistics.median(saved['seconds']):.2f} (the rule asks for <= 3)")
+    if export is not None:
+        if pooling != "last":
+            sys.exit("the runtime probe reads the last token's state; this fit chose mean pooling")
+        scaler, regression = model[0], model[-1]
+        weights = regression.coef_[0] / scaler.scale_
+        bias = float(regression.intercept_[0] - (weights * scaler.mean_).sum())
+        held = np.flatnonzero(~halves)
+        checks = [int(i) for label in (1, 0) for i in held[labels[held] == label][:2]]
+        probe = {
+            "engine": f"llamacpp/{DEFAULT_MODEL}",
+            "source": "python",
+            "target": "sympy",
+            "prefix": PREFIX,
+            "threshold": round(threshold, 2),
+            "bias": round(bias, 6),
+            "weights": [float(f"{w:.6g}") for w in weights],
+            "checks": [{"question": questions[i], "score": round(float(model.predict_proba(
+                saved[pooling][i: i + 1])[0, 1]), 4)} for i in checks],
+            "fitted_by": "python results/followup/gsm-system-embedding/probe.py fit --export " + str(export),
+        }
+        export.write_text(json.dumps(probe, indent=1) + "\n")
+        print(f"wrote {export}")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("step", choices=("embed", "fit"))
     parser.add_argument("--data-dir", type=Path, default=None)
+    parser.add_argument("--export", type=Path, default=None, help="fit: also write the probe here")
     args = parser.parse_args()
     questions, labels, halves = items(args.data_dir or default_data_dir())
     if args.step == "embed":
         embed(questions)
     else:
-        fit(questions, labels, halves)
+        fit(questions, labels, halves, args.export)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,67 @@
+"""What the auto router's probe costs: a second llama.cpp context, once, and one forward pass per question.
+
+    python benchmarks/probe_cost.py [--questions 30] [--data-dir ../shared/datasets]
+
+Loads the default model as `reasoner ask` does, then scores GSM8K test questions
+with the shipped probe (``reasoner/routing/probes/``). Prints the seconds and the
+resident memory the first score adds (it makes the embedding context), and the
+median seconds per score after that, beside the rules router's.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+from pathlib import Path
+
+from reasoner.models import get_model
+from reasoner.routing import RulesRouter, candidates
+from reasoner.routing.labelled import default_data_dir, read_records
+from reasoner.routing.probe import probes_for
+
+
+def resident_mb() -> float:
+    """This process's resident memory now (VmRSS), in MB."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError("no VmRSS in /proc/self/status")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--questions", type=int, default=30)
+    parser.add_argument("--data-dir", type=Path, default=None)
+    args = parser.parse_args()
+    records = read_records((args.data_dir or default_data_dir()) / "gsm8k/test.jsonl", "jsonl")
+    questions = [record["question"] for record in records[: args.questions + 1]]
+
+    model = get_model()
+    probes = probes_for(model, candidates())
+    if not probes:
+        raise SystemExit(f"no probe ships for {model.id}")
+    probe = probes[0]
+    before = resident_mb()
+    began = time.perf_counter()
+    probe.score(model, questions[0])
+    first = time.perf_counter() - began
+    added = resident_mb() - before
+
+    probe_seconds, rules_seconds = [], []
+    rules = RulesRouter()
+    for question in questions[1:]:
+        began = time.perf_counter()
+        probe.score(model, question)
+        probe_seconds.append(time.perf_counter() - began)
+        began = time.perf_counter()
+        rules.route(question)
+        rules_seconds.append(time.perf_counter() - began)
+    print(f"model {model.id}, probe {probe.source} -> {probe.target}")
+    print(f"first score (makes the embedding context): {first:.2f} s, resident memory +{added:.0f} MB")
+    print(f"median over {len(probe_seconds)} GSM8K test questions: probe {statistics.median(probe_seconds):.2f} s, "
+          f"rules router {statistics.median(rules_seconds) * 1000:.1f} ms")
+
+
+if __name__ == "__main__":
+    main()
