@@ -4,8 +4,9 @@
 
 Loads the default model as `reasoner ask` does, then scores GSM8K test questions
 with the shipped probe (``reasoner/routing/probes/``). Prints the seconds and the
-resident memory the first score adds (it makes the embedding context), and the
-median seconds per score after that, beside the rules router's.
+resident memory the first score adds (it makes the embedding context; llama.cpp keeps
+its own copy of some weights in anonymous memory), and the median seconds per score
+after that, beside the rules router's.
 """
 
 from __future__ import annotations
@@ -21,12 +22,11 @@ from reasoner.routing.labelled import default_data_dir, read_records
 from reasoner.routing.probe import probes_for
 
 
-def resident_mb() -> float:
-    """This process's resident memory now (VmRSS), in MB."""
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    raise RuntimeError("no VmRSS in /proc/self/status")
+def resident_mb() -> dict[str, float]:
+    """This process's resident memory now, in MB: anonymous (its own) and file-backed (page
+    cache, shared: a file mapped twice counts twice here but is in memory once)."""
+    fields = dict(line.split(":", 1) for line in Path("/proc/self/status").read_text().splitlines() if ":" in line)
+    return {key: int(fields[key].split()[0]) / 1024 for key in ("RssAnon", "RssFile")}
 
 
 def main() -> None:
@@ -46,7 +46,7 @@ def main() -> None:
     began = time.perf_counter()
     probe.score(model, questions[0])
     first = time.perf_counter() - began
-    added = resident_mb() - before
+    after = resident_mb()
 
     probe_seconds, rules_seconds = [], []
     rules = RulesRouter()
@@ -58,7 +58,9 @@ def main() -> None:
         rules.route(question)
         rules_seconds.append(time.perf_counter() - began)
     print(f"model {model.id}, probe {probe.source} -> {probe.target}")
-    print(f"first score (makes the embedding context): {first:.2f} s, resident memory +{added:.0f} MB")
+    print(f"first score (makes the embedding context): {first:.2f} s; resident memory "
+          f"+{after['RssAnon'] - before['RssAnon']:.0f} MB anonymous, "
+          f"+{after['RssFile'] - before['RssFile']:.0f} MB file-backed (the weights file mapped a second time)")
     print(f"median over {len(probe_seconds)} GSM8K test questions: probe {statistics.median(probe_seconds):.2f} s, "
           f"rules router {statistics.median(rules_seconds) * 1000:.1f} ms")
 

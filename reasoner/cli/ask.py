@@ -22,7 +22,8 @@ from reasoner.types import Solution
 @click.option("-c", "--choice", "choices", multiple=True, metavar="OPTION",
               help="An option of a multiple-choice question (repeat for each); the answer is always one of them.")
 @click.option("-r", "--router", type=click.Choice(ROUTERS), default=DEFAULT_ROUTER, envvar="REASONER_ROUTER",
-              help="How to choose the backend: keyword rules, a model call, or rules then the model.")
+              help="How to choose the backend: keyword rules, a model call, or auto (rules, the model when "
+                   "unsure, then its probes; the most accurate).")
 @click.option("--fallback", type=click.Choice(["direct", "none"]), default="direct",
               help="When no program works: answer directly (recorded in the Solution), or give up.")
 @click.option("--shots", "-k", default=4, show_default=True, help="Worked examples in the prompt.")

@@ -16,7 +16,8 @@ from reasoner.routing import DEFAULT_ROUTER, ROUTERS, ForcedRouter, Router, make
 @click.argument("question")
 @click.option("-r", "--router", "router_name", type=click.Choice(ROUTERS), default=DEFAULT_ROUTER,
               envvar="REASONER_ROUTER", show_envvar=True,
-              help="rules: no model call; model: ask the model; auto: rules, the model when unsure.")
+              help="rules: no model call; model: ask the model; auto: rules, the model when unsure, then "
+                   "the model's probes (the most accurate).")
 @click.option("-b", "--backend", envvar="REASONER_BACKEND", help="Force this backend (or 'direct').")
 @click.option("-c", "--choice", "choices", multiple=True, help="An option of a multiple-choice question; repeat.")
 @click.option("--json", "as_json", is_flag=True, help='Print {"backend", "by", "scores"} as JSON.')

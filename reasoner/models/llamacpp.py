@@ -329,8 +329,8 @@ class LlamaCppEngine(ModelEngine):
         """The last layer's state at the last token of ``text``.
 
         llama.cpp hands out hidden states only from a context made for embeddings, so one
-        is made over the same file on first use. It costs about 1 GB more resident memory
-        and a second or so, once (``python benchmarks/probe_cost.py``).
+        is made over the same file on first use: about 1 GB of memory of its own and 3 s,
+        once (``python benchmarks/probe_cost.py``).
         """
         import llama_cpp
 
