@@ -353,6 +353,12 @@ def test_auto_probe_reads_only_questions_routed_to_its_source(families: None) ->
     assert route.backend == "sat" and engine.read == []
 
 
+def test_probe_scores_stay_probabilities_far_from_the_boundary() -> None:
+    engine = StatesEngine({"Q: far": [1000.0, 0.0], "Q: near": [-1000.0, 0.0]})
+    assert _probe(engine.id).score(engine, "far") == 1.0
+    assert _probe(engine.id).score(engine, "near") == 0.0
+
+
 def test_a_probe_needs_a_state_of_its_size(families: None) -> None:
     engine = StatesEngine({"Q: " + WORD_PROBLEM: [1.0, 2.0, 3.0]})
     with pytest.raises(ValueError, match="no hidden state of size 2"):

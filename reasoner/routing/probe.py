@@ -50,7 +50,8 @@ class RouteProbe(BaseModel):
         if state is None or len(state) != len(self.weights):
             raise ValueError(f"{model.id} gave no hidden state of size {len(self.weights)} for the probe")
         logit = self.bias + math.fsum(w * x for w, x in zip(self.weights, state, strict=True))
-        return 1.0 / (1.0 + math.exp(-logit))
+        odds = math.exp(-abs(logit))  # never overflows, however far the state lies from the boundary
+        return 1.0 / (1.0 + odds) if logit >= 0 else odds / (1.0 + odds)
 
     def reroute(self, route: Route, model: ModelEngine, question: str) -> Route:
         """``route`` itself unless it goes to ``source`` and the probe is sure enough of ``target``."""
