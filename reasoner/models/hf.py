@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import copy
 import gc
+import inspect
 import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -71,6 +72,9 @@ class HFEngine(ModelEngine):
         start = time.perf_counter()
         self.tokenizer, self.model = self._load()
         self.load_seconds = time.perf_counter() - start
+        self._cache_name = "cache" if "cache" in inspect.signature(self.model.forward).parameters else "past_key_values"
+        """What this transformers calls the KV cache, argument and output: ``past_key_values``
+        until 5.x renamed it ``cache`` (the old name warns, and is to be removed)."""
         if not getattr(self.tokenizer, "chat_template", None):
             raise ModelError(
                 f"{self.id!r} has no chat template; use an instruct/chat model or a tokenizer "
@@ -179,7 +183,7 @@ class HFEngine(ModelEngine):
         if stops:
             criteria.append(_stop_on_text(self._transformers, torch, self.tokenizer,
                                           stops, prompt_len))
-        extra: dict[str, Any] = {} if past is None else {"past_key_values": past}
+        extra: dict[str, Any] = {} if past is None else {self._cache_name: past}
         if options.one_of:
             extra["prefix_allowed_tokens_fn"] = _one_of_tokens(self.tokenizer, options.one_of, prompt_len,
                                                                min(self._eos, default=0))
@@ -226,8 +230,9 @@ class HFEngine(ModelEngine):
         done = 0 if entry is None else len(entry.tokens)
         kv = copy.deepcopy(entry.state) if entry is not None else None  # None: the model makes one
         with self._torch.inference_mode():
-            kv = self.model(input_ids=input_ids[:, done:len(prefix)], past_key_values=kv,
-                            use_cache=True, logits_to_keep=1).past_key_values
+            output = self.model(input_ids=input_ids[:, done:len(prefix)], use_cache=True, logits_to_keep=1,
+                                **{self._cache_name: kv})
+            kv = getattr(output, self._cache_name)
         cache.put(prefix, kv, _cache_bytes(kv))
         return copy.deepcopy(kv), done
 
