@@ -163,7 +163,7 @@ def fit(questions: list[str], labels: np.ndarray, halves: np.ndarray, export: Pa
         bias = float(regression.intercept_[0] - (weights * scaler.mean_).sum())
         held = np.flatnonzero(~halves)
         checks = [int(i) for label in (1, 0) for i in held[labels[held] == label][:2]]
-        probe = {
+        record = {
             "engine": f"llamacpp/{DEFAULT_MODEL}",
             "source": "python",
             "target": "sympy",
@@ -175,7 +175,7 @@ def fit(questions: list[str], labels: np.ndarray, halves: np.ndarray, export: Pa
                 saved[pooling][i: i + 1])[0, 1]), 4)} for i in checks],
             "fitted_by": "python results/followup/gsm-system-embedding/probe.py fit --export " + str(export),
         }
-        export.write_text(json.dumps(probe, indent=1) + "\n")
+        export.write_text(json.dumps(record, indent=1) + "\n")
         print(f"wrote {export}")
 
 
