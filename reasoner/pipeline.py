@@ -48,6 +48,10 @@ class _Metered(ModelEngine):
         self.usage.model_calls += 1
         return completion
 
+    def last_hidden_state(self, text: str) -> Sequence[float] | None:
+        """Passed through: the auto router's probes read the engine's states."""
+        return self.model.last_hidden_state(text)
+
 
 class Reasoner:
     """Answers questions with one loaded model; reuse one instance across questions.

@@ -18,6 +18,7 @@ from reasoner import catalog
 from reasoner.cli import main
 from reasoner.models.llamacpp import LlamaCppEngine
 from reasoner.models.mock import MockEngine
+from reasoner.pipeline import Reasoner
 from reasoner.routing import (
     DIRECT,
     AutoRouter,
@@ -382,6 +383,16 @@ def test_the_shipped_probe_is_found_for_the_default_model() -> None:
     (probe,) = probes_for(engine, ["python", "sympy"])
     assert (probe.source, probe.target) == ("python", "sympy")
     assert probe.checks and 0 < probe.threshold < 1
+
+
+def test_reasoner_with_the_auto_router_reads_the_probe_through_its_metered_model(families: None) -> None:
+    """`reasoner ask --router auto`: the pipeline hands the router a metering wrapper of the
+    model, which must pass hidden-state reads through to the engine."""
+    engine = StatesEngine({}, engine_id=f"llamacpp/{catalog.DEFAULT_MODEL}")
+    (probe,) = probes_for(engine, ["python", "sympy"])
+    engine.states[probe.prefix + WORD_PROBLEM] = [10 * w for w in probe.weights]  # far on sympy's side
+    solution = Reasoner(model=engine, router="auto", max_attempts=1, fallback="none").solve(WORD_PROBLEM)
+    assert solution.route is not None and (solution.route.backend, solution.route.by) == ("sympy", "probe")
 
 
 @pytest.mark.slow
