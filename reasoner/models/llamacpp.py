@@ -93,17 +93,7 @@ class LlamaCppEngine(ModelEngine):
         self.n_ctx = -(-self.options.n_ctx // _CTX_PAD) * _CTX_PAD
         start = time.perf_counter()
         try:
-            self._llm = llama_cpp.Llama(
-                model_path=str(self.path),
-                n_ctx=self.n_ctx,
-                n_threads=self.options.n_threads,
-                n_threads_batch=self.options.n_threads,
-                n_batch=self.options.n_batch,
-                n_gpu_layers=self.options.n_gpu_layers,
-                seed=self.options.seed,
-                chat_format=self.options.chat_format,
-                verbose=False,
-            )
+            self._llm = self._open(seed=self.options.seed, chat_format=self.options.chat_format)
         except (ValueError, RuntimeError, OSError) as e:
             fix = (
                 f"Fetch it again with: reasoner models pull {self.catalog_name}"
@@ -325,6 +315,21 @@ class LlamaCppEngine(ModelEngine):
             info["chat_template_sha256"] = hashlib.sha256(template.encode()).hexdigest()
         return info
 
+    def _open(self, **extra: Any) -> Any:
+        """A llama.cpp context over this engine's file with its options, plus ``extra``."""
+        import llama_cpp
+
+        return llama_cpp.Llama(
+            model_path=str(self.path),
+            n_ctx=self.n_ctx,
+            n_threads=self.options.n_threads,
+            n_threads_batch=self.options.n_threads,
+            n_batch=self.options.n_batch,
+            n_gpu_layers=self.options.n_gpu_layers,
+            verbose=False,
+            **extra,
+        )
+
     def last_hidden_state(self, text: str) -> list[float]:
         """The last layer's state at the last token of ``text``.
 
@@ -332,19 +337,9 @@ class LlamaCppEngine(ModelEngine):
         is made over the same file on first use: about 1 GB of memory of its own and 3 s,
         once (``python benchmarks/probe_cost.py``).
         """
-        import llama_cpp
-
         if self._embedder is None:
-            self._embedder = llama_cpp.Llama(
-                model_path=str(self.path),
-                embedding=True,  # no pooling asked: one state per token (asking prints a warning)
-                n_ctx=self.n_ctx,
-                n_threads=self.options.n_threads,
-                n_threads_batch=self.options.n_threads,
-                n_batch=self.options.n_batch,
-                n_gpu_layers=self.options.n_gpu_layers,
-                verbose=False,
-            )
+            # No pooling asked: one state per token (asking for none prints a warning).
+            self._embedder = self._open(embedding=True)
         states = self._embedder.embed(text)
         return [float(x) for x in states[-1]]
 
