@@ -334,7 +334,7 @@ class LlamaCppEngine(ModelEngine):
         """The last layer's state at the last token of ``text``.
 
         llama.cpp hands out hidden states only from a context made for embeddings, so one
-        is made over the same file on first use: about 1 GB of memory of its own and 3-4 s,
+        is made over the same file on first use: about 1 GB of memory of its own and 2.6-3.6 s,
         once (``python benchmarks/probe_cost.py``).
         """
         if self._embedder is None:
