@@ -53,9 +53,6 @@ LOCK = ".lock"
 BLOCK = 10
 """Items per block: all strategies finish a block before the next one starts."""
 
-SERVER_PROVIDERS = frozenset({"openai"})
-"""Engines that talk to a server and so can take several requests at once."""
-
 VERSIONED_PACKAGES = (
     "reasoner", "pydantic", "sympy", "z3-solver", "python-sat", "pyswip", "llama_cpp_python",
     "transformers", "torch", "openai", "matplotlib",
@@ -487,7 +484,7 @@ def run_eval(
         written: list[SampleRecord] = []
         try:
             with display.progress, run_dir.appender() as append:
-                workers = config.max_connections if engine.provider in SERVER_PROVIDERS else 1
+                workers = config.max_connections if engine.capabilities.concurrent_requests else 1
                 for record in _execute(jobs, ctx, max(1, workers)):
                     append(record)
                     written.append(record)

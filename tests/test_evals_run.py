@@ -26,7 +26,7 @@ from evals.strategies import COT_SYSTEM, DIRECT_SYSTEM
 from evals.tasks import get_task, select
 from reasoner import prompting
 from reasoner.cli import main
-from reasoner.models import ModelError
+from reasoner.models import Capabilities, ModelError
 from reasoner.models.mock import MockEngine
 from reasoner.types import Completion, GenerateOptions, Message
 
@@ -301,9 +301,9 @@ def test_a_program_repaired_after_its_first_error_counts_as_run_but_not_first_tr
 
 
 class _ServerLike(MockEngine):
-    """A mock that says it is a server engine and measures how many calls overlap."""
+    """A mock that says it takes concurrent requests, as a server does, and measures how many calls overlap."""
 
-    provider = "openai"
+    capabilities = Capabilities(concurrent_requests=True)
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
@@ -327,7 +327,7 @@ def test_server_engines_run_samples_concurrently_local_ones_do_not(tmp_path: Pat
     run_eval(config(tmp_path / "a", strategies=["direct,cot"], max_connections=3), model=server, progress=False)
     assert 1 < server.peak <= 3
     local = _ServerLike("t", responder=Oracle())
-    local.provider = "llamacpp"  # type: ignore[misc]
+    local.capabilities = Capabilities()  # type: ignore[misc]  # a local engine: one call at a time
     run_eval(config(tmp_path / "b", strategies=["direct,cot"], max_connections=3), model=local, progress=False)
     assert local.peak == 1
     records = RunDir(tmp_path / "a").read_records()

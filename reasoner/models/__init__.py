@@ -13,6 +13,7 @@ from typing import Any
 
 from backends.registry import Registry, unknown_message
 from reasoner.models.base import (
+    Capabilities,
     EngineOptions,
     MissingExtraError,
     ModelEngine,
@@ -21,6 +22,7 @@ from reasoner.models.base import (
 
 __all__ = [
     "DEFAULT_MODEL_ENV",
+    "Capabilities",
     "EngineOptions",
     "MissingExtraError",
     "ModelEngine",

@@ -29,11 +29,27 @@ class EngineOptions(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+class Capabilities(BaseModel):
+    """What an engine can do beyond ``generate``: callers read these, never provider names."""
+
+    model_config = ConfigDict(frozen=True)
+
+    concurrent_requests: bool = False
+    """Several ``generate`` calls may run at once (a server): evals keep that many in flight."""
+    hidden_states: bool = False
+    """``last_hidden_state`` returns the model's state (routing probes read it)."""
+    constrained_choice: bool = False
+    """``GenerateOptions.one_of`` is enforced (grammar or token masks), not only parsed."""
+    batched_generation: bool = False
+    """Several sequences of one prompt decode as one batch."""
+
+
 class ModelEngine(ABC):
     """A loaded model. Engines import their heavy library only when constructed."""
 
     provider: ClassVar[str]
     Options: ClassVar[type[EngineOptions]] = EngineOptions
+    capabilities: ClassVar[Capabilities] = Capabilities()
 
     def __init__(self, name: str, options: Mapping[str, Any] | None = None) -> None:
         self.name = name

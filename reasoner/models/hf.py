@@ -23,7 +23,7 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from reasoner.models.base import EngineOptions, MissingExtraError, ModelEngine, ModelError
+from reasoner.models.base import Capabilities, EngineOptions, MissingExtraError, ModelEngine, ModelError
 from reasoner.models.chat import as_dicts, cut_at_stop
 from reasoner.models.prefix_cache import PrefixCache, prefix_boundary
 from reasoner.types import Completion, GenerateOptions, Message, Usage
@@ -47,6 +47,7 @@ class HFOptions(EngineOptions):
 
 class HFEngine(ModelEngine):
     provider = "hf"
+    capabilities = Capabilities(constrained_choice=True)
     Options = HFOptions
     options: HFOptions
 

@@ -36,7 +36,7 @@ from typing import Any
 from pydantic import Field
 
 from reasoner import paths
-from reasoner.models.base import EngineOptions, MissingExtraError, ModelEngine, ModelError
+from reasoner.models.base import Capabilities, EngineOptions, MissingExtraError, ModelEngine, ModelError
 from reasoner.models.chat import as_dicts, cut_at_stop
 from reasoner.models.prefix_cache import PrefixCache, common_prefix_len, prefix_boundary
 from reasoner.models.state_store import StateStore, namespace
@@ -70,6 +70,7 @@ class LlamaCppOptions(EngineOptions):
 
 class LlamaCppEngine(ModelEngine):
     provider = "llamacpp"
+    capabilities = Capabilities(hidden_states=True, constrained_choice=True)
     Options = LlamaCppOptions
     options: LlamaCppOptions
 

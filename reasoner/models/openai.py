@@ -21,7 +21,7 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from reasoner.models.base import EngineOptions, MissingExtraError, ModelEngine, ModelError
+from reasoner.models.base import Capabilities, EngineOptions, MissingExtraError, ModelEngine, ModelError
 from reasoner.models.chat import as_dicts
 from reasoner.types import Completion, GenerateOptions, Message, Usage
 
@@ -47,6 +47,7 @@ class OpenAIOptions(EngineOptions):
 
 class OpenAIEngine(ModelEngine):
     provider = "openai"
+    capabilities = Capabilities(concurrent_requests=True)
     Options = OpenAIOptions
     options: OpenAIOptions
 

@@ -65,6 +65,9 @@ class RouteProbe(BaseModel):
 
 
 def probes_for(model: ModelEngine, labels: Sequence[str], directory: Path = PROBES_DIR) -> list[RouteProbe]:
-    """The probes fitted on ``model`` whose two backends are both among ``labels``."""
+    """The probes fitted on ``model`` whose two backends are both among ``labels`` (none for an
+    engine that cannot give hidden states)."""
+    if not model.capabilities.hidden_states:
+        return []
     probes = [RouteProbe.model_validate_json(path.read_text()) for path in sorted(directory.glob("*.json"))]
     return [p for p in probes if p.engine == model.id and p.source in labels and p.target in labels]
