@@ -27,6 +27,10 @@ class Backend(ABC):
 
     Off unless measured to help: for smt, open puzzles shown multiple-choice examples
     got an invented options table and a letter for an answer."""
+    answer_checks: ClassVar[tuple[object, ...]] = ()
+    """Checks on a program's value beyond the general ones, run by the pipeline: names of
+    checks in ``reasoner.checks.CHECKS``, or functions ``(value, question, choices) -> str | None``
+    returning why the value cannot answer (see ``reasoner/checks.py``)."""
 
     @abstractmethod
     def run(self, program: str, limits: Limits | None = None) -> ExecResult:

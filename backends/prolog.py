@@ -185,6 +185,8 @@ class PrologBackend(Backend):
         "('every X is a Y'), rule bases answered True/False/Unknown, graph reachability."
     )
     languages = ("prolog", "pl", "swi-prolog")
+    answer_checks = ("undetermined_between_true_and_false",)
+    """A program over facts and rules that leaves a True-or-False statement undetermined lost a link."""
     convention = (
         "Write SWI-Prolog clauses and define `solve(Answer)`; the first solution's "
         "`Answer` is the result. Put `:- all_solutions.` on a line of its own to get the "

@@ -42,6 +42,8 @@ class SmtBackend(Backend):
         "scheduling, optimisation."
     )
     languages = ("python", "smt2", "smtlib", "smt", "z3")
+    answer_checks = ("undetermined_between_true_and_false",)
+    """A program over facts and rules that leaves a True-or-False statement undetermined lost a link."""
     convention = (
         "Write Python using z3 (`from z3 import *` is done for you): declare variables "
         "(`Int('x')`, `Bool('p')`, `Real('r')`), add constraints to `s = Solver()` (or "

@@ -21,6 +21,7 @@ from collections.abc import Callable, Sequence
 from typing import Literal
 
 from evals import latex
+from reasoner.options import OPTION_LETTER
 
 AnswerFormat = Literal["number", "latex", "choice", "text"]
 FORMATS: tuple[AnswerFormat, ...] = ("number", "latex", "choice", "text")
@@ -41,12 +42,8 @@ _NUMBER = re.compile(
     r"(?<![\w.])-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:\s*/\s*\d+(?:\.\d+)?)?(?![\d])|(?<![\w.])-?\.\d+"
 )
 _ARTICLES = re.compile(r"\b(?:a|an|the)\b")
-_LETTER = re.compile(r"^\(?([A-Za-z])\)?(?:[).:\]]|\s|$)")
+_LETTER = re.compile(rf"^\(?({OPTION_LETTER})\)?(?:[).:\]]|\s|$)", re.IGNORECASE)
 _OPTION_WORD = re.compile(r"^(?:option|answer|choice)\s*[:\s]\s*", re.IGNORECASE)
-
-
-def letter(index: int) -> str:
-    return string.ascii_uppercase[index]
 
 
 def letter_index(text: str) -> int | None:

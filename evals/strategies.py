@@ -32,12 +32,11 @@ from evals.scoring import AnswerFormat
 from evals.tasks.base import with_options
 from reasoner.extraction import strip_thinking
 from reasoner.pipeline import Reasoner
-from reasoner.prompting import clean_final_answer
+from reasoner.prompting import QUESTION_PREFIX, clean_final_answer
 from reasoner.types import Attempt, GenerateOptions, Message
 
 BASE_STRATEGIES = ("direct", "cot", "tool")
 PROMPTS_FILE = "prompts.yaml"
-QUESTION_PREFIX = "Question: "
 
 FORMAT_HINTS: dict[AnswerFormat, str] = {
     "number": "a number",
@@ -217,12 +216,12 @@ class Tool(Strategy):
         usage = SampleUsage(prompt_tokens=u.prompt_tokens, cached_prompt_tokens=u.cached_prompt_tokens,
                             completion_tokens=u.completion_tokens, model_calls=u.model_calls)
         error = None
-        if solution.error or solution.answer is None:
-            # The program path failed, even when a fallback then answered.
+        if solution.error is not None or solution.answer is None:
+            # The program path failed, even when a fallback then answered: the sample
+            # records the last program's error kind, else the solution's.
             last = solution.attempts[-1].result.error if solution.attempts else None
-            kind = last.kind.value if last is not None else "unavailable" if "unavailable" in (
-                solution.error or "") else "no_answer"
-            error = ErrorInfo(kind=kind, message=solution.error or "no answer")
+            kind = last.kind.value if last is not None else solution.error.kind.value if solution.error else "no_answer"
+            error = ErrorInfo(kind=kind, message=solution.error.message if solution.error else "no answer")
         output = solution.answer or ""
         route = solution.route.backend if solution.route is not None else solution.backend
         return Outcome(output=output, prediction=self.extract(output, item), route=route,

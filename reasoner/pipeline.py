@@ -4,17 +4,27 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping, Sequence
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 import fewshot
 from backends import Backend, ErrorKind, ExecError, ExecResult, Limits, get_backend
 from reasoner import prompting
-from reasoner.answer_shape import letter_without_options, truth_value_for_who
-from reasoner.choices import match_choice, undetermined_but_definite_options
+from reasoner.checks import GENERAL_CHECKS, AnswerCheck, first_objection
+from reasoner.checks import resolve as resolve_checks
 from reasoner.extraction import extract_program, repeats_itself
 from reasoner.models import ModelEngine, get_model
+from reasoner.options import match_choice
 from reasoner.routing import DEFAULT_ROUTER, DIRECT, ForcedRouter, Router, make_router
-from reasoner.types import Attempt, Completion, GenerateOptions, Message, Solution, SolutionUsage
+from reasoner.types import (
+    Attempt,
+    Completion,
+    GenerateOptions,
+    Message,
+    Solution,
+    SolutionError,
+    SolutionErrorKind,
+    SolutionUsage,
+)
 
 Fallback = Literal["direct", "none"]
 
@@ -24,33 +34,28 @@ or looped until the token limit."""
 RUNAWAY_MESSAGE = "the reply repeated itself until the token limit; the program was cut off and not run"
 
 
-class _Metered(ModelEngine):
-    """The model as seen by one ``solve`` call: every completion is added to its usage.
+class _Metered:
+    """The model as one ``solve`` call sees it: each completion is added to that call's usage.
 
-    One per call, so concurrent ``solve`` calls (server engines in evals) never mix counts.
+    The one place usage is counted. Every other attribute (optional engine methods such as
+    ``last_hidden_state``, ``capabilities``, ``id``) is the engine's own, so a new engine
+    method needs no forwarding here. One per call, so concurrent calls never mix counts.
     """
 
-    provider = "metered"
-
     def __init__(self, model: ModelEngine, usage: SolutionUsage) -> None:
-        self.model, self.usage, self.name = model, usage, model.name
-
-    @property
-    def id(self) -> str:
-        return self.model.id
+        self._model, self._usage = model, usage
 
     def generate(self, messages: Sequence[Message], options: GenerateOptions) -> Completion:
-        completion = self.model.generate(messages, options)
-        self.usage.prompt_tokens += completion.usage.prompt_tokens
-        self.usage.cached_prompt_tokens += completion.usage.cached_prompt_tokens
-        self.usage.completion_tokens += completion.usage.completion_tokens
-        self.usage.model_seconds += completion.seconds
-        self.usage.model_calls += 1
+        completion = self._model.generate(messages, options)
+        self._usage.prompt_tokens += completion.usage.prompt_tokens
+        self._usage.cached_prompt_tokens += completion.usage.cached_prompt_tokens
+        self._usage.completion_tokens += completion.usage.completion_tokens
+        self._usage.model_seconds += completion.seconds
+        self._usage.model_calls += 1
         return completion
 
-    def last_hidden_state(self, text: str) -> Sequence[float] | None:
-        """Passed through: the auto router's probes read the engine's states."""
-        return self.model.last_hidden_state(text)
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._model, name)
 
 
 class Reasoner:
@@ -87,33 +92,69 @@ class Reasoner:
         self.program_options = program_options or GenerateOptions(max_tokens=512)
         self.answer_options = answer_options or GenerateOptions(max_tokens=48)
 
+    def backend(self, name: str) -> Backend:
+        """The backend called ``name``, loaded once."""
+        return get_backend(name)
+
     def solve(
         self,
         question: str,
         *,
         backend: str | None = None,
         choices: Sequence[str] | None = None,
+        checks: Sequence[AnswerCheck] = (),
     ) -> Solution:
         """Answer ``question``; a program's failure never raises, only a model error does.
 
         ``backend`` forces a backend (or ``"direct"``); ``choices`` makes the answer one
-        of those options.
+        of those options; ``checks`` are answer checks of the caller's, run after the
+        general and the backend's (``reasoner/checks.py``).
         """
         if not question or not question.strip():
             raise ValueError("The question is empty.")
         started = time.monotonic()
         solution = Solution(question=question, model=self.model.id)
-        model = _Metered(self.model, solution.usage)
+        model = self._metered(solution)
         route = self._router(backend, model).route(question, choices)
         solution.route, solution.backend = route, route.backend
         if route.backend == DIRECT:
             solution.answer = self._direct_answer(model, question, choices)
+            if solution.answer is None:
+                solution.error = SolutionError(kind=SolutionErrorKind.no_answer, message="the model gave no answer")
         else:
-            self._answer_with_program(solution, model, get_backend(route.backend), question, choices)
-        if solution.answer is not None:
-            solution.error = None if solution.fallback is None else solution.error
+            self._answer_with_program(solution, model, self.backend(route.backend), question, choices, checks)
         solution.usage.total_seconds = time.monotonic() - started
         return solution
+
+    def first_attempt(
+        self,
+        question: str,
+        *,
+        backend: str,
+        choices: Sequence[str] | None = None,
+        examples: Sequence[fewshot.Example] | None = None,
+        options: GenerateOptions | None = None,
+    ) -> Attempt:
+        """One program, written from the prompt ``solve`` would build (or from ``examples``
+        in place of its choice of examples), prepared, run isolated and checked as ``solve``
+        checks it; no repair and no final answer. For measuring the first program alone."""
+        chosen = self.backend(backend)
+        shown = self._examples(chosen, question, choices) if examples is None else list(examples)
+        messages = prompting.program_messages(chosen, shown, question)
+        completion, program = self._write(self.model, chosen, messages, options or self.program_options)
+        result = self._run_checked(chosen, program, question, choices, ())
+        return Attempt(backend=chosen.name, program=program, result=result, completion=completion.text)
+
+    def run_program(
+        self, program: str, *, backend: str, question: str, choices: Sequence[str] | None = None
+    ) -> ExecResult:
+        """``program`` prepared as the pipeline prepares a model's program, run isolated and
+        checked against ``question``; no model involved."""
+        chosen = self.backend(backend)
+        return self._run_checked(chosen, chosen.prepare(program), question, choices, ())
+
+    def _metered(self, solution: Solution) -> ModelEngine:
+        return cast(ModelEngine, _Metered(self.model, solution.usage))
 
     def _router(self, backend: str | None, model: ModelEngine) -> Router:
         if backend is not None:
@@ -123,48 +164,54 @@ class Reasoner:
         return make_router(self.router, model)
 
     def _answer_with_program(
-        self, solution: Solution, model: ModelEngine, engine: Backend, question: str,
-        choices: Sequence[str] | None,
+        self, solution: Solution, model: ModelEngine, backend: Backend, question: str,
+        choices: Sequence[str] | None, checks: Sequence[AnswerCheck],
     ) -> None:
-        missing = engine.availability()
+        missing = backend.availability()
         if missing:
-            solution.error = f"backend {engine.name!r} is unavailable: {missing}"
+            solution.error = SolutionError(
+                kind=SolutionErrorKind.unavailable, message=f"backend {backend.name!r} is unavailable: {missing}",
+            )
         else:
-            result = self._write_and_run(solution, model, engine, question, choices)
-            if result is not None and result.ok:
+            result = self._write_and_run(solution, model, backend, question, choices, checks)
+            if result.ok:
                 solution.answer = self._final_answer(model, question, result, choices)
                 return
         if self.fallback == "direct":
-            # Documented fallback: no program worked, so the model answers directly;
-            # the Solution keeps the failed attempts and says it fell back.
+            # Documented fallback: no program worked, so the model answers directly; the
+            # Solution keeps the failed attempts and the error, and says it fell back.
             solution.fallback = DIRECT
             solution.answer = self._direct_answer(model, question, choices)
 
+    def _examples(self, backend: Backend, question: str, choices: Sequence[str] | None) -> list[fewshot.Example]:
+        if not self.shots:
+            return []
+        return prompting.shown_examples(
+            fewshot.load(backend.name, backend.examples_file), self.shots, question, choices,
+            open_first=backend.open_examples_first,
+        )
+
     def _write_and_run(
-        self, solution: Solution, model: ModelEngine, engine: Backend, question: str,
-        choices: Sequence[str] | None = None,
-    ) -> ExecResult | None:
+        self, solution: Solution, model: ModelEngine, backend: Backend, question: str,
+        choices: Sequence[str] | None, checks: Sequence[AnswerCheck],
+    ) -> ExecResult:
         """The repair loop: up to ``max_attempts`` programs, each run isolated."""
-        examples = prompting.shown_examples(
-            fewshot.load(engine.name, engine.examples_file), self.shots, question, choices,
-            open_first=engine.open_examples_first,
-        ) if self.shots else []
-        messages = first = prompting.program_messages(engine, examples, question)
+        messages = first = prompting.program_messages(backend, self._examples(backend, question, choices), question)
         result: ExecResult | None = None
         failed: set[str] = set()
         resampled = repeated = False
         for number in range(self.max_attempts):
             if result is not None and result.error is not None and result.error.kind == ErrorKind.runaway:
                 # The last reply looped; the conversation holds no program worth repairing.
-                completion, program = write_program(model, engine, first, self._resampling(number))
+                completion, program = self._write(model, backend, first, self._resampling(number))
                 resampled = True
             else:
-                completion, program = write_program(model, engine, messages, self.program_options)
+                completion, program = self._write(model, backend, messages, self.program_options)
             if _same_program(program) in failed:
                 # A small model tends to copy its failed program back unchanged, and the same
                 # program fails the same way. Shown that program, it copies it even when
                 # sampled; so sample a fresh one from the original prompt instead.
-                completion, program = write_program(model, engine, first, self._resampling(number))
+                completion, program = self._write(model, backend, first, self._resampling(number))
                 resampled = True
                 if _same_program(program) in failed:
                     repeated = True
@@ -172,12 +219,12 @@ class Reasoner:
             if completion.finish_reason == "length" and repeats_itself(completion.text):
                 result = ExecResult.failure(ErrorKind.runaway, RUNAWAY_MESSAGE)
             elif program.strip():
-                result = checked_answer(engine.run(program, self.limits), question, choices)
+                result = self._run_checked(backend, program, question, choices, checks)
             else:
                 result = ExecResult.failure(ErrorKind.syntax, "the reply contained no program")
             solution.usage.exec_seconds += result.elapsed_ms / 1000
             solution.attempts.append(Attempt(
-                backend=engine.name, program=program, result=result, completion=completion.text, resampled=resampled,
+                backend=backend.name, program=program, result=result, completion=completion.text, resampled=resampled,
             ))
             resampled = False
             if result.ok:
@@ -187,15 +234,33 @@ class Reasoner:
             if not result.error.recoverable:
                 break
             if result.error.kind != ErrorKind.runaway:
-                messages = prompting.repair_messages(messages, engine, program, result)
+                messages = prompting.repair_messages(messages, backend, program, result)
         assert result is not None and result.error is not None
-        last_line = (result.error.message.strip().splitlines() or [""])[-1]
-        why = (
-            "the model kept repeating a program that had failed, even when sampled" if repeated
-            else f"no program produced an answer after {len(solution.attempts)} attempt(s)"
-        )
-        solution.error = f"{why}; last error ({result.error.kind.value}): {last_line}"
+        solution.error = _failure(result.error, len(solution.attempts), repeated)
         return result
+
+    def _write(
+        self, model: ModelEngine, backend: Backend, messages: list[Message], options: GenerateOptions
+    ) -> tuple[Completion, str]:
+        """One model call, and the program extracted from its reply in the backend's form."""
+        completion = _generate(model, messages, options)
+        return completion, backend.prepare(extract_program(completion.text, backend.languages))
+
+    def _run_checked(
+        self, backend: Backend, program: str, question: str, choices: Sequence[str] | None,
+        checks: Sequence[AnswerCheck],
+    ) -> ExecResult:
+        """Run ``program``; a value that cannot answer the question (or be any option) is a
+        failed program, which goes back for repair like an error."""
+        result = backend.run(program, self.limits)
+        if not result.ok:
+            return result
+        applicable = [*GENERAL_CHECKS, *resolve_checks(backend.answer_checks), *checks]  # type: ignore[arg-type]
+        why = first_objection(applicable, result.value or "", question, choices)
+        if why is None:
+            return result
+        message = f"the program answered {result.value!r}, but {why}"
+        return result.model_copy(update={"ok": False, "error": ExecError(kind=ErrorKind.no_answer, message=message)})
 
     def _resampling(self, number: int) -> GenerateOptions:
         """Settings for a fresh program in place of a repeated or looping one: sampled, seeded."""
@@ -218,34 +283,18 @@ class Reasoner:
         return _as_choice(answer, choices) if answer else None
 
 
-def write_program(
-    model: ModelEngine, engine: Backend, messages: list[Message], options: GenerateOptions
-) -> tuple[Completion, str]:
-    """One model call, and the program extracted from its reply in the backend's form."""
-    completion = _generate(model, messages, options)
-    return completion, engine.prepare(extract_program(completion.text, engine.languages))
-
-
-def checked_answer(result: ExecResult, question: str, choices: Sequence[str] | None) -> ExecResult:
-    """A value that cannot answer the question (or be any option) is a failed program:
-    it goes back for repair like an error."""
-    if not result.ok:
-        return result
-    value = result.value or ""
-    if truth_value_for_who(value, question):
-        why = ("the question asks who: the answer is a person (or a list of them), so the query must "
-               "find the person, not test a statement")
-    elif letter_without_options(value, question, choices):
-        why = ("the question offers no options to choose from: the answer is what it asks for (a name, a thing "
-               "or a number), so drop any invented options and take the answer from the solution itself")
-    elif undetermined_but_definite_options(value, choices):
-        why = (f"the question says the statement is either true or false (options: {', '.join(choices or [])}): "
-               "a fact or rule the statement depends on is missing or written differently from the rest "
-               "(check every name and every rule's direction)")
-    else:
-        return result
-    message = f"the program answered {result.value!r}, but {why}"
-    return result.model_copy(update={"ok": False, "error": ExecError(kind=ErrorKind.no_answer, message=message)})
+def _failure(error: ExecError, attempts: int, repeated: bool) -> SolutionError:
+    """Why the programs gave no answer: the sandbox's or backend's fault, or the programs'."""
+    last_line = (error.message.strip().splitlines() or [""])[-1]
+    if not error.recoverable:
+        return SolutionError(kind=SolutionErrorKind.unavailable, message=f"the program could not be run: {last_line}")
+    why = (
+        "the model kept repeating a program that had failed, even when sampled" if repeated
+        else f"no program produced an answer after {attempts} attempt(s)"
+    )
+    return SolutionError(
+        kind=SolutionErrorKind.programs_failed, message=f"{why}; last error ({error.kind.value}): {last_line}",
+    )
 
 
 def _same_program(program: str) -> str:

@@ -11,11 +11,12 @@ from collections.abc import Sequence
 
 from backends import Backend, ExecResult
 from fewshot import Example
-from reasoner.answer_shape import offers_options
 from reasoner.extraction import strip_thinking
+from reasoner.options import offers_options, with_options
 from reasoner.types import Message
 
 QUESTION_PREFIX = "Question: "
+"""What every prompt (program, direct, final answer, router, eval strategies) puts before a question."""
 RESULT_PREFIX = "Result: "
 MAX_ERROR_CHARS = 1200
 
@@ -129,18 +130,14 @@ def final_answer_messages(
 def direct_messages(question: str, choices: Sequence[str] | None = None) -> list[Message]:
     """Ask for the answer with no program: for questions that need none, and as a fallback."""
     system = DIRECT_CHOICES_SYSTEM if choices else DIRECT_SYSTEM
-    options = "".join(f"\n- {choice}" for choice in choices or ())
-    options = f"\nOptions:{options}" if options else ""
     return [
         Message(role="system", content=system),
-        Message(role="user", content=f"{QUESTION_PREFIX}{question.strip()}{options}"),
+        Message(role="user", content=QUESTION_PREFIX + with_options(question.strip(), choices)),
     ]
 
 
 def _final_user(question: str, value: str, choices: Sequence[str] | None = None) -> str:
-    options = "".join(f"\n- {choice}" for choice in choices or ())
-    options = f"\nOptions:{options}" if options else ""
-    return f"{QUESTION_PREFIX}{question.strip()}{options}\n{RESULT_PREFIX}{value}"
+    return f"{QUESTION_PREFIX}{with_options(question.strip(), choices)}\n{RESULT_PREFIX}{value}"
 
 
 def clean_final_answer(text: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -93,6 +94,23 @@ class SolutionUsage(Usage):
     model_calls: int = 0
 
 
+class SolutionErrorKind(StrEnum):
+    """Why a question got no answer from a program; what a caller branches on."""
+
+    programs_failed = "programs_failed"
+    """Every program the model wrote failed (the last one's error is in the message)."""
+    unavailable = "unavailable"
+    """The backend or the sandbox cannot run here: not the program's fault, so nothing was
+    repaired; the message says what to install or fix."""
+    no_answer = "no_answer"
+    """The model gave no answer at all (an empty reply to a direct question)."""
+
+
+class SolutionError(BaseModel):
+    kind: SolutionErrorKind
+    message: str = Field(description="One line a person can act on.")
+
+
 class Solution(BaseModel):
     question: str
     answer: str | None = None
@@ -103,5 +121,7 @@ class Solution(BaseModel):
     fallback: str | None = Field(
         None, description="Set when no program worked and the answer came another way ('direct')."
     )
-    error: str | None = Field(None, description="Why there is no answer, when there is none.")
+    error: SolutionError | None = Field(
+        None, description="Why no program answered: set when there is no answer, and kept beside a fallback's answer.",
+    )
     model: str = ""

@@ -7,6 +7,9 @@ from collections.abc import Sequence
 import pytest
 
 import fewshot
+from backends import get_backend, registry
+from backends.python import PythonBackend
+from reasoner.checks import undetermined_between_true_and_false
 from reasoner.models.mock import MockEngine
 from reasoner.pipeline import Reasoner
 from reasoner.prompting import QUESTION_PREFIX
@@ -51,7 +54,8 @@ def test_gives_up_after_max_attempts_with_each_error_recorded() -> None:
     assert solution.answer is None
     assert len(solution.attempts) == 2
     assert all(a.result.error and a.result.error.kind == "runtime" for a in solution.attempts)
-    assert solution.error and "2 attempt" in solution.error and "ZeroDivisionError" in solution.error
+    assert solution.error is not None and solution.error.kind == "programs_failed"
+    assert "2 attempt" in solution.error.message and "ZeroDivisionError" in solution.error.message
     assert len(model.calls) == 2  # no final-answer call without a result
 
 
@@ -74,7 +78,8 @@ def test_a_model_that_only_repeats_itself_stops_early() -> None:
     solution = Reasoner(model=model, max_attempts=3, fallback="none").solve("Divide one by zero.", backend="python")
     assert solution.answer is None
     assert len(solution.attempts) == 1  # the same failing program is not run three times
-    assert solution.error and "repeating" in solution.error and "ZeroDivisionError" in solution.error
+    assert solution.error is not None and solution.error.kind == "programs_failed"
+    assert "repeating" in solution.error.message and "ZeroDivisionError" in solution.error.message
     assert len(model.calls) == 3  # first program, its greedy repeat, the sampled repeat
 
 
@@ -214,7 +219,7 @@ def test_falls_back_to_a_direct_answer_when_every_program_fails() -> None:
     assert solution.answer == "0.5"
     assert len(solution.attempts) == 2 and not any(a.result.ok for a in solution.attempts)
     # The failed attempts stay on record, with why they failed.
-    assert solution.error and "ZeroDivisionError" in solution.error
+    assert solution.error is not None and "ZeroDivisionError" in solution.error.message
 
 
 def test_no_fallback_when_disabled() -> None:
@@ -236,7 +241,8 @@ def test_an_undetermined_result_for_a_true_or_false_question_goes_back_for_repai
     """'unknown' cannot be True or False: the program lost a link, so it is repaired, not guessed."""
     choices = ["A) True", "B) False"]
     model = MockEngine("t", replies=[fenced("answer = 'unknown'"), fenced("answer = 'false'"), "False"])
-    solution = Reasoner(model=model).solve("Rex is a lempus. Is Rex cold?", backend="python", choices=choices)
+    solution = Reasoner(model=model).solve("Rex is a lempus. Is Rex cold?", backend="python", choices=choices,
+                                           checks=[undetermined_between_true_and_false])
     assert solution.answer == "B) False"
     first = solution.attempts[0].result
     assert [a.result.ok for a in solution.attempts] == [False, True]
@@ -247,9 +253,39 @@ def test_an_undetermined_result_for_a_true_or_false_question_goes_back_for_repai
 
 def test_an_undetermined_result_that_never_resolves_falls_back_to_a_direct_answer() -> None:
     model = MockEngine("t", replies=[fenced("answer = 'unknown'"), fenced("answer = 'Unknown.'"), "True"])
-    solution = Reasoner(model=model, max_attempts=2).solve("Is Rex cold?", backend="python", choices=["True", "False"])
+    solution = Reasoner(model=model, max_attempts=2).solve(
+        "Is Rex cold?", backend="python", choices=["True", "False"], checks=[undetermined_between_true_and_false])
     assert [a.result.error.kind for a in solution.attempts if a.result.error] == ["no_answer", "no_answer"]
     assert solution.fallback == "direct" and solution.answer == "True"
+
+
+def test_checks_come_from_the_backend_and_apply_only_to_its_programs() -> None:
+    """The logic backends name the True-or-False check; a python program answering 'unknown'
+    to the same question is not held to it (no caller check given)."""
+    assert get_backend("prolog").answer_checks == ("undetermined_between_true_and_false",)
+    model = MockEngine("t", replies=[fenced("answer = 'unknown'"), "B) False"])
+    solution = Reasoner(model=model).solve("Is Rex cold?", backend="python", choices=["A) True", "B) False"])
+    assert [a.result.ok for a in solution.attempts] == [True]
+
+
+def test_a_backends_own_check_function_sends_the_program_back_with_its_reason() -> None:
+    def no_negatives(value: str, question: str, choices: Sequence[str] | None) -> str | None:
+        return "a count cannot be negative" if value.startswith("-") else None
+
+    class Counting(PythonBackend):
+        name = "counting"
+        answer_checks = (no_negatives,)
+
+    model = MockEngine("t", replies=[fenced("answer = 3 - 5"), fenced("answer = 5 - 3"), "2"])
+    registry.register("counting", lambda: Counting)
+    try:
+        solution = Reasoner(model=model, shots=0).solve("How many are left?", backend="counting")
+    finally:
+        registry.unregister("counting")
+    assert solution.answer == "2"
+    assert solution.attempts[0].result.error is not None
+    assert "a count cannot be negative" in solution.attempts[0].result.error.message
+    assert "a count cannot be negative" in model.calls[1][-1].content
 
 
 SEATING = "Ann, Ben and Cy sit in a row. Ann is in the middle. Ben is left of Cy. Who sits at the left end?"

@@ -16,6 +16,7 @@ from backends import Backend, ExecResult, Limits, backend_names, registry
 from backends.registry import UnknownNameError
 from reasoner import catalog
 from reasoner.cli import main
+from reasoner.models import Capabilities
 from reasoner.models.llamacpp import LlamaCppEngine
 from reasoner.models.mock import MockEngine
 from reasoner.pipeline import Reasoner
@@ -228,7 +229,7 @@ def test_prefix_is_identical_across_questions(families: None) -> None:
     first = router_messages(candidates(), "What is 2 + 2?")
     second = router_messages(candidates(), "Who wrote Hamlet?", ["Shakespeare", "Marlowe"])
     assert first[:-1] == second[:-1]
-    assert second[-1].content.endswith("Options: Shakespeare; Marlowe")
+    assert second[-1].content.endswith("Options:\n- Shakespeare\n- Marlowe")
 
 
 def test_a_backend_registered_at_run_time_is_offered_and_returned(fractions_backend: str) -> None:
@@ -308,6 +309,8 @@ def test_auto_skips_the_model_when_the_rules_are_confident(families: None) -> No
 class StatesEngine(MockEngine):
     """The mock, with a hidden state per text: what a probe reads from a real engine."""
 
+    capabilities = Capabilities(hidden_states=True)
+
     def __init__(self, states: dict[str, list[float]], engine_id: str = "mock/router") -> None:
         super().__init__("router", replies=["python"])
         self.states = states
@@ -371,10 +374,12 @@ def test_a_probe_needs_a_state_of_its_size(families: None) -> None:
 def test_probes_apply_to_the_engine_they_were_fitted_on(tmp_path: Path) -> None:
     (tmp_path / "a.json").write_text(_probe("mock/router").model_dump_json())
     (tmp_path / "b.json").write_text(_probe("llamacpp/other").model_dump_json())
-    engine = MockEngine("router", replies=["x"])
+    engine = StatesEngine({}, engine_id="mock/router")
     assert [p.engine for p in probes_for(engine, ["python", "sympy"], tmp_path)] == ["mock/router"]
     assert probes_for(engine, ["python", "prolog"], tmp_path) == []  # its target is not registered
     assert AutoRouter(engine).probes == []  # no shipped probe for the mock
+    blind = MockEngine("router", replies=["x"])  # same id, but says it has no hidden states
+    assert probes_for(blind, ["python", "sympy"], tmp_path) == []
 
 
 def test_the_shipped_probe_is_found_for_the_default_model() -> None:

@@ -11,7 +11,8 @@ from typing import Any
 
 from evals.data import DataError, DataFile, ResolvedFile, read_text, resolve
 from evals.records import DataFileInfo, Item
-from evals.scoring import AnswerFormat, letter
+from evals.scoring import AnswerFormat
+from reasoner import options
 
 Parser = Callable[[Sequence[Path]], list[Item]]
 
@@ -112,5 +113,4 @@ def _kind_name(kind: type | tuple[type, ...]) -> str:
 
 def with_options(question: str, choices: Sequence[str]) -> str:
     """The question followed by its lettered options: the text every strategy sees."""
-    lines = [f"{letter(i)}) {choice}" for i, choice in enumerate(choices)]
-    return question.rstrip() + "\nOptions:\n" + "\n".join(lines)
+    return options.with_options(question, choices, lettered=True)

@@ -8,8 +8,9 @@ from pathlib import Path
 
 from evals.data import DataError, DataFile
 from evals.records import Item
-from evals.scoring import NUMBER_WORDS, letter
+from evals.scoring import NUMBER_WORDS
 from evals.tasks.base import Parser, Task, field_of, read_json, with_options
+from reasoner.options import letter
 
 PAL_COMMIT = "f81ca2a9777f002f98a6b4d0f10b61bd5c8feb02"
 

@@ -8,13 +8,14 @@ from pathlib import Path
 
 from evals.data import DataError, DataFile, read_text
 from evals.records import Item
-from evals.scoring import letter, letter_index
+from evals.scoring import letter_index
 from evals.tasks.base import Parser, Task, field_of, read_json_records, with_options
+from reasoner.options import OPTION_LETTER, letter
 
 LOGIC_LM_COMMIT = "d29f1e5e7203e8826cb9c41ba3003e43dc0b9d34"
 TDOKU_COMMIT = "af426180dc53aef89b82868e7b3fdfcf42165654"
 
-_OPTION = re.compile(r"^\s*\(?([A-Z])\)\s*(.*)$", re.DOTALL)
+_OPTION = re.compile(rf"^\s*\(?({OPTION_LETTER})\)\s*(.*)$", re.DOTALL)
 
 
 def parse_logic_lm(gold_route: str) -> Parser:

@@ -16,8 +16,9 @@ from typing import cast
 
 from evals.data import DataError, sha256_file
 from evals.records import DataFileInfo, Item
-from evals.scoring import FORMATS, AnswerFormat, letter, letter_index, match_choice, parse_number
+from evals.scoring import FORMATS, AnswerFormat, letter_index, match_choice, parse_number
 from evals.tasks.base import LoadedTask, Task, field_of, read_jsonl, with_options
+from reasoner.options import letter
 
 PREFIX = "jsonl:"
 

@@ -8,10 +8,10 @@ from rich.syntax import Syntax
 
 from backends import Limits, get_backend
 from reasoner.cli import main
-from reasoner.cli.common import console, fail, model_options, parse_model_options, user_errors
+from reasoner.cli.common import console, err_console, fail, model_options, parse_model_options, user_errors
 from reasoner.pipeline import Fallback, Reasoner
 from reasoner.routing import DEFAULT_ROUTER, ROUTERS
-from reasoner.types import Solution
+from reasoner.types import Solution, SolutionErrorKind
 
 
 @main.command()
@@ -58,7 +58,11 @@ def ask(
     elif solution.answer is not None:
         click.echo(solution.answer)
     if solution.answer is None:
-        fail(solution.error or "no answer")
+        fail(solution.error.message if solution.error else "no answer")
+    if solution.error is not None and solution.error.kind == SolutionErrorKind.unavailable and not as_json:
+        # The answer came from the fallback because nothing could run: say so, it is not the model's doing.
+        err_console.print(f"[yellow]warning:[/] {solution.error.message}; answered without a program",
+                          highlight=False, soft_wrap=True)
 
 
 def show_trace(solution: Solution) -> None:
@@ -86,7 +90,9 @@ def show_trace(solution: Solution) -> None:
         f"total {usage.total_seconds:.1f} s[/]"
     )
     if solution.fallback:
-        console.print(f"[yellow]no program worked; fell back to a {solution.fallback} answer[/]")
+        why = f" ({solution.error.kind.value}: {solution.error.message})" if solution.error else ""
+        console.print(f"[yellow]no program worked{why}; fell back to a {solution.fallback} answer[/]",
+                      highlight=False)
     if solution.answer is not None:
         console.print(f"[bold green]answer:[/] {solution.answer}")
 

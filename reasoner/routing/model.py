@@ -17,6 +17,8 @@ import fewshot
 from backends import registry as backend_registry
 from reasoner.extraction import strip_thinking
 from reasoner.models import ModelEngine
+from reasoner.options import with_options
+from reasoner.prompting import QUESTION_PREFIX
 from reasoner.routing.base import DIRECT, Route, Router, candidates, normalise
 from reasoner.types import GenerateOptions, Message
 
@@ -26,7 +28,6 @@ SYSTEM = (
     "a person answers from knowledge. Reply with the tool's name only."
 )
 DIRECT_DESCRIPTION = "No program: answer directly from knowledge (trivia, definitions, word meanings)."
-QUESTION_PREFIX = "Question: "
 MAX_QUESTION_CHARS = 1200
 """Longer questions keep their head and tail: the style shows early, what is asked at the end."""
 
@@ -37,7 +38,7 @@ EXAMPLES: tuple[tuple[str, str], ...] = (
     ("Every glorp is a fremp. Fremps are not bright. Tia is a glorp. Is the following statement true or false? "
      "Tia is bright.", "prolog"),
     ("Four friends sit in a row. Ben is to the left of Cara. Dev is the rightmost. Ana is second from the left. "
-     "Which of the following is true?\nOptions: Ben is leftmost; Cara is leftmost", "smt"),
+     "Which of the following is true?\nOptions:\n- Ben is leftmost\n- Cara is leftmost", "smt"),
     ("Colour the regions A, B, C, D with three colours so that no two adjacent regions share a colour; "
      "A borders B and C, B borders C and D.", "sat"),
     ("Who wrote Pride and Prejudice?", "direct"),
@@ -92,8 +93,7 @@ def shorten(question: str, limit: int = MAX_QUESTION_CHARS) -> str:
 
 
 def user_turn(question: str, choices: Sequence[str] | None = None) -> str:
-    options = f"\nOptions: {'; '.join(c.strip() for c in choices)}" if choices else ""
-    return f"{QUESTION_PREFIX}{shorten(question)}{options}"
+    return QUESTION_PREFIX + with_options(shorten(question), [c.strip() for c in choices or ()])
 
 
 def router_messages(labels: Sequence[str], question: str, choices: Sequence[str] | None = None) -> list[Message]:

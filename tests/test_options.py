@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from reasoner.choices import match_choice, option_text, undetermined_but_definite_options
+from reasoner.checks import undetermined_between_true_and_false
+from reasoner.options import match_choice, option_text, with_options
 
 TFU = ["A) True", "B) False", "C) Unknown"]
 DATES = ["(A) 01/02/2020", "(B) 12/31/2019", "(C) 12/30/2019"]
@@ -51,4 +52,16 @@ def test_option_text_drops_the_label() -> None:
     ],
 )
 def test_undetermined_value_against_definite_options(value: str, choices: list[str], expected: bool) -> None:
-    assert undetermined_but_definite_options(value, choices) is expected
+    assert (undetermined_between_true_and_false(value, "Is it true?", choices) is not None) is expected
+
+
+def test_options_are_shown_one_a_line_plain_or_lettered() -> None:
+    assert with_options("Which? ", ["2", "3"]) == "Which?\nOptions:\n- 2\n- 3"
+    assert with_options("Which?", ["2", "3"], lettered=True) == "Which?\nOptions:\nA) 2\nB) 3"
+    assert with_options("Which? ", None) == "Which? "
+
+
+def test_letters_run_past_e() -> None:
+    """Some tasks offer seven or eighteen options: "G" is an option letter like "B"."""
+    choices = [f"option {n}" for n in range(8)]
+    assert match_choice("(G)", choices) == "option 6"
