@@ -191,10 +191,17 @@ def test_rules_confidence_separates_clear_from_ambiguous(families: None) -> None
     assert vague.confidence < clear.confidence
 
 
-def test_rules_use_the_choices(families: None) -> None:
-    context = "The cat is small. If something is small then it is quiet. Is the following statement correct? "
-    assert RulesRouter().route(context + "The cat is quiet.", ["True", "False", "Unknown"]).backend == "prolog"
-    assert RulesRouter().route(context + "The cat is quiet.", ["True", "False", "Uncertain"]).backend == "smt"
+@pytest.mark.parametrize("undetermined", ["Unknown", "Uncertain"])
+def test_the_premises_shape_not_the_options_wording_picks_the_logic_backend(families: None, undetermined: str) -> None:
+    """A third truth value among the options marks an entailment question; facts and if-then
+    rules go to Prolog, premises with a disjunction or an existential to z3, whatever the
+    undetermined option is called."""
+    choices = ["True", "False", undetermined]
+    horn = "The cat is small. If something is small then it is quiet. Is the following statement correct? "
+    assert RulesRouter().route(horn + "The cat is quiet.", choices).backend == "prolog"
+    first_order = ("Every pet is either a cat or a dog. Some dogs bark. No cat barks. Tom is a pet. "
+                   "Is the following statement correct? Tom barks.")
+    assert RulesRouter().route(first_order, choices).backend == "smt"
 
 
 def test_rules_never_pick_an_unregistered_backend(fractions_backend: str) -> None:
@@ -477,8 +484,10 @@ needs_data = pytest.mark.skipif(
     reason=f"shared datasets not found at {default_data_dir()} (set REASONER_DATA_DIR)",
 )
 
-RULES_FLOOR = 0.85
-"""Measured 0.891 (98/110) on the labelled set; GSM-Sys is where the rules lose (1/10)."""
+RULES_FLOOR = 0.80
+"""Measured 0.827 (91/110) on the labelled set once no cue names a benchmark's words (0.891
+before): the rules lose on GSM-Sys (1/10) and on FOLIO items whose premises are plain
+if-then rules (3/10 go to z3, their label)."""
 
 
 @needs_data

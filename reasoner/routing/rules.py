@@ -17,6 +17,9 @@ from reasoner.routing.base import DIRECT, Route, Router, candidates, normalise
 
 FLAGS = re.IGNORECASE | re.MULTILINE
 
+_TRUTH_OF_A_STATEMENT = r"\bstatement (?:is )?true\b|\btrue, false\b|^(?:unknown|uncertain|undetermined)$"
+"""A question about a statement's truth given premises, or a third truth value among the options."""
+
 PRIOR = 1.0
 """Added to every label's raw score before normalising: one weak cue is not certainty."""
 
@@ -62,8 +65,6 @@ CUES: tuple[Cue, ...] = (
         r"first|last|second|third)|(?:newer|older|cheaper) than|(?:more|less) expensive than|"
         r"(?:second|third|fourth)[- ](?:newest|oldest|cheapest|most expensive|to last)|"
         r"sits? (?:next to|between|opposite))\b", cap=4),
-    cue("smt", 6, r"\btrue, false,? or uncertain\b"),
-    cue("smt", 4, r"^uncertain$"),
     cue("smt", 1.5, r"\beither\b[^.?!]*\bor\b|\bneither\b[^.?!]*\bnor\b", cap=2),
     cue("smt", 1, r"(?:^|[.?!]\s+)(?:no|some) \w+(?: \w+)? (?:are|is|have|can)\b|"
         r"\bthere (?:is|are|exists?) (?:a|an|some|at least)\b", cap=2),
@@ -71,11 +72,12 @@ CUES: tuple[Cue, ...] = (
     cue("smt", 3, r"\bschedul\w+\b.*\b(?:slots?|before|after|not on the same)\b|"
         r"\b(?:seat(?:ed|ing|s)?|sit|sits)\b.*\b(?:left|right|next to|between)\b"),
     cue("smt", 2, r"\binteger(?:s)? (?:x|y|a|b|n)\b.*\bsuch that\b"),
-    # prolog: facts and rules with a query, closed or three-valued.
-    cue("prolog", 6, r"\btrue, false,? or unknown\b"),
-    cue("prolog", 4, r"^unknown$"),
+    # Entailment: is a statement true, false (or undetermined) given premises? Prolog or z3,
+    # as the premises' shape decides (facts and if-then rules, or beyond: _beyond_horn).
+    cue("prolog", 3, _TRUTH_OF_A_STATEMENT),
+    cue("smt", 3, _TRUTH_OF_A_STATEMENT),
+    # prolog: facts and rules with a query.
     cue("prolog", 4, r"\bis the following statement true or false\b"),
-    cue("prolog", 3, r"\b\w+umpus(?:es)?\b"),
     cue("prolog", 1.5, r"\bif (?:something|someone) (?:is|are|\w+s)\b|\ball \w+(?:, \w+)? (?:things|people) are\b|"
         r"\b\w+, \w+ (?:things|people) are\b", cap=3),
     cue("prolog", 1, r"(?:^|[.?!]\s+)(?:every|each) \w+ (?:is|are)\b|(?:^|[.?!]\s+)\w+es are (?:not )?\w+\.", cap=3),
@@ -212,6 +214,26 @@ def _facts_and_query(text: str) -> float:
     return score
 
 
+_BEYOND_HORN = re.compile(
+    r"\beither\b|\bneither\b|\bif and only if\b|\bthere (?:is|are|exists?) (?:a|an|some|no|at least)\b|"
+    r"(?:^|[.?!]\s+)(?:no|some|not all|not every) \w+|\b(?:everyone|anyone|anything|someone) who\b|"
+    r"\b\w+ or (?:a |an |the )?\w+\b",
+    FLAGS,
+)
+"""Premises that rules of the form "if A and B then C" cannot state: a disjunction, an
+existential, a negated universal, a biconditional, a quantifier restricted by a clause."""
+
+
+def _beyond_horn(text: str) -> float:
+    """Statements (not a word problem) that go beyond facts and if-then rules: first-order
+    premises, which want a solver that reasons over every case (z3), not Prolog's resolution."""
+    sentences = [s for s in _SENTENCE_END.split(text.strip()) if s]
+    if len(sentences) < 3 or _COMPUTES.search(text):
+        return 0.0
+    premises = " ".join(sentences[:-1])
+    return 3.0 * min(len(_BEYOND_HORN.findall(premises)), 3)
+
+
 _ORDER = re.compile(
     r"\b(?:taller|shorter|older|younger|heavier|lighter|faster|slower|earlier|later(?: in the \w+)?|higher|lower|"
     r"farther|further|closer|nearer|longer|larger|smaller|bigger|"
@@ -254,6 +276,7 @@ STRUCTURE: tuple[tuple[str, Callable[[str], float]], ...] = (
     ("sympy", _latex_math),
     ("sympy", _system_of_unknowns),
     ("smt", _arrangement),
+    ("smt", _beyond_horn),
     ("sat", _assignment),
     (DIRECT, _direct),
 )
