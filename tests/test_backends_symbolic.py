@@ -226,6 +226,26 @@ holds(max, yumpus, true).
                      "solve(Xs) :- setof(X, holds(X, glass, true), Xs).\n"), "[iris, james]")
 
 
+@pytest.mark.parametrize(
+    ("plural", "singular"),
+    [("dogs", "dog"), ("foxes", "fox"), ("churches", "church"), ("buses", "bus"), ("dishes", "dish"),
+     ("glasses", "glass"), ("boxes", "box"), ("wumpuses", "wumpus")],
+)
+def test_prolog_rule_base_names_a_class_in_the_plural_or_the_singular(plural: str, singular: str) -> None:
+    """Part of the backend's convention (docs/backends.md, prolog): English plurals name the same
+    class as their singular, whichever a sentence uses ("Foxes are red. Rex is a fox.")."""
+    program = (f"holds({plural}, red, true).\nholds(rex, {singular}, true).\n"
+               "solve(A) :- ( holds(rex, red, true) -> A = true ; A = unknown ).\n")
+    assert_value(run("prolog", program), "true")
+
+
+def test_prolog_rule_base_leaves_words_that_only_end_in_s_alone() -> None:
+    """Names ending in a vowel and s, or in ss, are not plurals: "james" is not "jame"."""
+    program = ("holds(james, tall, true).\nholds(happiness, good, true).\n"
+               "solve(Xs) :- findall(X-P, holds(X, P, true), Xs).\n")
+    assert_value(run("prolog", program), "[happiness-good, james-tall]")
+
+
 def test_prolog_rule_base_conditions_relations_and_written_rules() -> None:
     facts = """
 holds(dog, big, true).
