@@ -110,3 +110,77 @@ def test_bad_choices_are_refused(choices: list[str]) -> None:
     code, _, err = ask("-m", "mock/calculator", "What is 2 + 2?", *choices)
     assert code != 0
     assert "--choice" in err
+
+
+def _script(*replies: str) -> list[str]:
+    return ["-m", "mock/script", "-M", f"replies={json.dumps(list(replies))}"]
+
+
+def test_json_error_is_an_object_when_every_program_fails() -> None:
+    code, out, err = ask("--json", *_script("```python\nanswer = 1/0\n```", "```python\nanswer = 2/0\n```"),
+                         "--max-attempts", "2", "--backend", "python", "--fallback", "none", "Divide by zero")
+    assert code != 0
+    error = json.loads(out)["error"]
+    assert error["kind"] == "programs_failed"
+    assert "2 attempt" in error["message"] and "ZeroDivisionError" in error["message"]
+    assert error["message"] in err  # the one line on stderr is the same message
+
+
+def test_json_keeps_what_the_program_wrote_to_stderr() -> None:
+    program = "```python\nimport sys\nprint('checking the total', file=sys.stderr)\nanswer = 23 - 15\n```"
+    code, out, _ = ask("--json", *_script(program, "8"), "--backend", "python", OLIVIA)
+    assert code == 0
+    (attempt,) = json.loads(out)["attempts"]
+    assert attempt["result"]["stderr"] == "checking the total\n"
+    assert attempt["result"]["ok"] is True
+
+
+def test_timeout_is_the_limit_each_program_runs_under() -> None:
+    slow = "```python\nimport time\ntime.sleep(30)\nanswer = 1\n```"
+    code, out, _ = ask("--json", *_script(slow), "--backend", "python", "--max-attempts", "1",
+                       "--fallback", "none", "--timeout", "1", "How long?")
+    assert code != 0
+    (attempt,) = json.loads(out)["attempts"]
+    error = attempt["result"]["error"]
+    assert error["kind"] == "timeout" and "1 s" in error["message"]
+    assert attempt["result"]["elapsed_ms"] < 10_000
+
+
+@pytest.mark.parametrize("shots", [0, 2])
+def test_shots_sets_how_many_worked_examples_the_program_prompt_shows(shots: int) -> None:
+    code, out, _ = ask("--json", *_script("```python\nanswer = 8\n```", "8"), "--backend", "python",
+                       "--shots", str(shots), OLIVIA)
+    assert code == 0
+    solution = json.loads(out)
+    assert solution["answer"] == "8"
+    # The mock counts a prompt's words; only the number of examples differs between the runs.
+    tokens = solution["usage"]["prompt_tokens"]
+    code, out, _ = ask("--json", *_script("```python\nanswer = 8\n```", "8"), "--backend", "python",
+                       "--shots", str(shots + 1), OLIVIA)
+    assert json.loads(out)["usage"]["prompt_tokens"] > tokens
+
+
+def test_negative_shots_is_a_one_line_error() -> None:
+    code, _, err = ask("-m", "mock/calculator", "--shots", "-1", "What is 2 + 2?")
+    assert code != 0 and "shots" in err and "Traceback" not in err
+
+
+def test_router_model_asks_the_model_which_backend() -> None:
+    code, out, _ = ask("--json", *_script("sympy", "```python\nx = symbols('x')\nanswer = solve(Eq(2*x, 8), x)[0]\n```", "4"),
+                       "--router", "model", "What is 2 + 2?")
+    assert code == 0
+    solution = json.loads(out)
+    assert solution["route"]["by"] == "model" and solution["backend"] == "sympy"
+    assert solution["usage"]["model_calls"] == 3  # route, program, answer
+
+
+def test_router_auto_trusts_confident_rules_and_asks_the_model_otherwise() -> None:
+    code, out, _ = ask("--json", *_script("```python\nanswer = 23 - 15\n```", "8"), "--router", "auto", OLIVIA)
+    assert code == 0
+    solution = json.loads(out)
+    assert solution["route"]["by"] == "rules" and solution["usage"]["model_calls"] == 2
+    unsure = "Compare the numbers 7 and 3."  # no cue stands out: the rules are unsure
+    code, out, _ = ask("--json", *_script("python", "```python\nanswer = 7 + 3\n```", "10"), "--router", "auto", unsure)
+    assert code == 0
+    solution = json.loads(out)
+    assert solution["route"]["by"] == "model" and solution["usage"]["model_calls"] == 3
