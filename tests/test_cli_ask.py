@@ -166,8 +166,8 @@ def test_negative_shots_is_a_one_line_error() -> None:
 
 
 def test_router_model_asks_the_model_which_backend() -> None:
-    code, out, _ = ask("--json", *_script("sympy", "```python\nx = symbols('x')\nanswer = solve(Eq(2*x, 8), x)[0]\n```", "4"),
-                       "--router", "model", "What is 2 + 2?")
+    program = "```python\nx = symbols('x')\nanswer = solve(Eq(2*x, 8), x)[0]\n```"
+    code, out, _ = ask("--json", *_script("sympy", program, "4"), "--router", "model", "What is 2 + 2?")
     assert code == 0
     solution = json.loads(out)
     assert solution["route"]["by"] == "model" and solution["backend"] == "sympy"
