@@ -17,6 +17,6 @@ def main() -> None:
 
 def _register_commands() -> None:
     # Imported for their side effect of adding commands to ``main``.
-    from reasoner.cli import ask, eval, exec, models, route  # noqa: F401
+    from reasoner.cli import ask, evaluate, exec, models, route  # noqa: F401
 
 _register_commands()
