@@ -7,7 +7,7 @@ from rich.panel import Panel
 from rich.syntax import Syntax
 
 from backends import Limits, get_backend
-from reasoner.cli import main
+from reasoner.cli.app import main
 from reasoner.cli.common import console, err_console, fail, model_options, parse_model_options, user_errors
 from reasoner.pipeline import Fallback, Reasoner
 from reasoner.routing import DEFAULT_ROUTER, ROUTERS

@@ -15,7 +15,7 @@ from evals import report
 from evals.data import DATA_DIR_ENV
 from evals.run import EvalConfig, EvalError, rescore, run_eval, summaries_for
 from evals.tasks import task_names
-from reasoner.cli import main
+from reasoner.cli.app import main
 from reasoner.cli.common import (
     err_console,
     fail,

@@ -23,7 +23,7 @@ from backends.isolation import detect
 from backends.pyrun import POOL_ENV
 from backends.registry import UnknownNameError
 from backends.result import ErrorKind
-from reasoner.cli import main
+from reasoner.cli.app import main
 
 console = Console(highlight=False)
 

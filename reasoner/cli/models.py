@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from reasoner import catalog, paths
-from reasoner.cli import main
+from reasoner.cli.app import main
 from reasoner.cli.common import sigterm_as_interrupt
 from reasoner.models import state_store
 from reasoner.models.base import ModelError

@@ -6,7 +6,7 @@ import json
 
 import click
 
-from reasoner.cli import main
+from reasoner.cli.app import main
 from reasoner.cli.common import fail, model_options, parse_model_options, user_errors
 from reasoner.models import get_model
 from reasoner.routing import DEFAULT_ROUTER, ROUTERS, ForcedRouter, Router, make_router
