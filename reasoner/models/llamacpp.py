@@ -336,7 +336,7 @@ class LlamaCppEngine(ModelEngine):
 
         llama.cpp hands out hidden states only from a context made for embeddings, so one
         is made over the same file on first use: about 1 GB of memory of its own and 2.6-3.6 s,
-        once (``python benchmarks/probe_cost.py``).
+        once (docs/routing.md).
         """
         if self._embedder is None:
             # No pooling asked: one state per token (asking for none prints a warning).

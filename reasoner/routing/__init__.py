@@ -31,7 +31,7 @@ __all__ = [
 RouterName = Literal["rules", "model", "auto"]
 ROUTERS: tuple[RouterName, ...] = ("rules", "model", "auto")
 DEFAULT_ROUTER: RouterName = "rules"
-"""Chosen on accuracy per second by benchmarks/router_accuracy.py (see the issue note)."""
+"""Chosen on accuracy per second (docs/routing.md)."""
 
 
 def make_router(name: str = DEFAULT_ROUTER, model: ModelEngine | None = None) -> Router:

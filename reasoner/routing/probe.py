@@ -1,13 +1,10 @@
 """Linear probes on the model's hidden state that move a question from one backend to another.
 
-Keyword rules send most GSM-Sys problems to python: they read like any GSM8K word
-problem, and what makes them want equations ("together they are 120 inches; Joe is 6
-more than double Sara") is their structure, not their words (a word-statistics
-classifier reached AUC 0.75). A logistic regression on the last token's hidden state
-reaches 0.86 on held-out development problems
-(``results/followup/gsm-system-embedding/``), at one forward pass over the question
-and no generation. A probe reads one model's states only, so each probe file names
-the engine it was fitted on and is used with that engine only.
+What makes a word problem want equations ("together they are 120 inches; Joe is 6 more
+than double Sara") is its structure, which keyword rules barely see and the model's
+hidden state does, at one forward pass and no generation (how the probe was chosen:
+docs/decisions.md). A probe reads one model's states only, so each probe file names the
+engine it was fitted on and is used with that engine only.
 """
 
 from __future__ import annotations
