@@ -4,6 +4,7 @@ with the mock model, forced and auto routing, the CLI, and the labelled set."""
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import ClassVar
@@ -30,17 +31,17 @@ from reasoner.routing import (
     candidates,
     make_router,
 )
-from reasoner.routing.labelled import (
+from reasoner.routing.model import router_messages
+from reasoner.routing.probe import RouteProbe, probes_for
+from reasoner.types import Message
+from research.routing.labelled import (
+    DATA_DIR_ENV,
     DEFAULT_LABELS,
     DEV_LABELS,
-    default_data_dir,
     load_label_file,
     load_labelled,
     redraw,
 )
-from reasoner.routing.model import router_messages
-from reasoner.routing.probe import RouteProbe, probes_for
-from reasoner.types import Message
 
 FAMILIES = ("python", "sympy", "prolog", "sat", "smt")
 
@@ -479,9 +480,9 @@ def test_cli_rejects_an_empty_question() -> None:
 
 # --- the labelled set --------------------------------------------------------------------------
 
+DATA_DIR = Path(os.environ.get(DATA_DIR_ENV) or Path(__file__).resolve().parents[2] / "shared" / "datasets")
 needs_data = pytest.mark.skipif(
-    not default_data_dir().is_dir(),
-    reason=f"shared datasets not found at {default_data_dir()} (set REASONER_DATA_DIR)",
+    not DATA_DIR.is_dir(), reason=f"shared datasets not found at {DATA_DIR} (set {DATA_DIR_ENV})",
 )
 
 RULES_FLOOR = 0.80
@@ -492,7 +493,7 @@ if-then rules (3/10 go to z3, their label)."""
 
 @needs_data
 def test_labelled_set_loads_with_known_labels() -> None:
-    items = load_labelled()
+    items = load_labelled(DEFAULT_LABELS, DATA_DIR)
     assert len(items) >= 100
     assert {item.label for item in items} <= {*backend_names(), DIRECT}
     assert {item.label for item in items} == {*FAMILIES, DIRECT}
@@ -502,7 +503,7 @@ def test_labelled_set_loads_with_known_labels() -> None:
 
 @needs_data
 def test_rules_reach_their_floor_on_the_labelled_set(families: None) -> None:
-    items = load_labelled()
+    items = load_labelled(DEFAULT_LABELS, DATA_DIR)
     rules = RulesRouter()
     correct = sum(rules.route(item.question, item.choices).backend == item.label for item in items)
     assert correct / len(items) >= RULES_FLOOR
@@ -513,8 +514,8 @@ def test_label_files_hold_their_seeded_draws_and_share_no_question() -> None:
     """Tuning happens on the development set only; it must not leak test questions."""
     for labels, exclude in ((DEFAULT_LABELS, ()), (DEV_LABELS, (DEFAULT_LABELS,))):
         held = {group.name: group.items for group in load_label_file(labels).groups if group.items}
-        assert redraw(labels, default_data_dir(), exclude) == held
-    test_questions = {item.question for item in load_labelled(DEFAULT_LABELS)}
-    dev_items = load_labelled(DEV_LABELS)
+        assert redraw(labels, DATA_DIR, exclude) == held
+    test_questions = {item.question for item in load_labelled(DEFAULT_LABELS, DATA_DIR)}
+    dev_items = load_labelled(DEV_LABELS, DATA_DIR)
     assert len(dev_items) >= 100
     assert not test_questions & {item.question for item in dev_items}

@@ -1,8 +1,10 @@
 """The labelled routing set: references into the shared benchmark files, resolved at run time.
 
-The YAML (``tests/data/route_labels.yaml``) never holds benchmark text: each group
-names a file relative to the datasets directory, a ``format`` and the items it
-uses; this module reads the question text from there. See that file's header.
+Research and test tooling, not part of the product. The YAML files
+(``tests/data/route_labels.yaml``, the test set, and ``route_labels_dev.yaml``, the
+development set) never hold benchmark text: each group names a file relative to the
+datasets directory, a ``format`` and the items it uses; this module reads the question
+text from there. The datasets directory is an argument, else ``$REASONER_DATA_DIR``.
 """
 
 from __future__ import annotations
@@ -19,16 +21,19 @@ import yaml
 from pydantic import BaseModel, Field
 
 DATA_DIR_ENV = "REASONER_DATA_DIR"
-REPO_ROOT = Path(__file__).resolve().parents[2]
-DEFAULT_LABELS = REPO_ROOT / "tests" / "data" / "route_labels.yaml"
-DEV_LABELS = DEFAULT_LABELS.with_name("route_labels_dev.yaml")
+LABELS_DIR = Path(__file__).resolve().parents[2] / "tests" / "data"
+"""Where the label files live in a checkout (the tests read them too)."""
+DEFAULT_LABELS = LABELS_DIR / "route_labels.yaml"
+DEV_LABELS = LABELS_DIR / "route_labels_dev.yaml"
 """The development set: router changes are tuned here, then measured on DEFAULT_LABELS."""
 
 
-def default_data_dir() -> Path:
-    """``$REASONER_DATA_DIR``, else ``../shared/datasets`` next to the repository."""
-    env = os.environ.get(DATA_DIR_ENV)
-    return Path(env) if env else REPO_ROOT.parent / "shared" / "datasets"
+def resolve_data_dir(explicit: Path | str | None = None) -> Path:
+    """The shared datasets directory: ``explicit`` (a ``--data-dir``), else ``$REASONER_DATA_DIR``."""
+    value = explicit or os.environ.get(DATA_DIR_ENV)
+    if not value:
+        raise FileNotFoundError(f"no datasets directory: pass --data-dir DIR or set ${DATA_DIR_ENV}")
+    return Path(value).expanduser()
 
 
 class LabelledQuestion(BaseModel):
@@ -176,7 +181,7 @@ def load_labelled(
     labels: Path = DEFAULT_LABELS, data_dir: Path | None = None
 ) -> list[LabelledQuestion]:
     """Every labelled question, with its text read from ``data_dir``."""
-    data_dir = data_dir or default_data_dir()
+    data_dir = resolve_data_dir(data_dir)
     spec = load_label_file(labels)
     out: list[LabelledQuestion] = []
     for group in spec.groups:
