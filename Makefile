@@ -47,7 +47,7 @@ test-fast: $(STAMP)
 	$(BIN)/python -m pytest -q -m "not slow"
 
 lint: $(STAMP)
-	$(BIN)/ruff check reasoner backends fewshot evals tests benchmarks
+	$(BIN)/ruff check reasoner backends fewshot evals tests research
 	$(BIN)/mypy
 
 clean:

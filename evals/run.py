@@ -177,7 +177,7 @@ def git_info() -> dict[str, Any]:
     """The commit of the source tree the package runs from, and whether its code had local edits.
 
     Only the code a run executes counts as an edit: run directories committed beside it
-    (as ``results/`` is) change while a run goes, and would otherwise mark every session dirty.
+    (as ``research/results/`` is) change while a run goes, and would otherwise mark every session dirty.
     """
     root = Path(__file__).resolve().parent.parent
     try:

@@ -2,18 +2,18 @@
 
 The run (hours on a 2-core CPU; resumable, so rerun it after an interruption)::
 
-    nohup scripts/run_results.sh >> results/run.log 2>&1 &
+    nohup research/run_results.sh >> research/results/run.log 2>&1 &
 
 whose first phase runs, for each TASK in gsm8k logical_deduction svamp gsm_system
 prontoqa proofwriter (its second phase adds math500 and sudoku, 30 items with direct and
 tool, for the backend families these leave out)::
 
     .venv/bin/reasoner eval TASK --strategy direct,cot,tool --limit 50 --seed 0 \\
-        --model qwen2.5-coder-1.5b --data-dir ../shared/datasets --out results/TASK
+        --model qwen2.5-coder-1.5b --data-dir ../shared/datasets --out research/results/TASK
 
 Then the page, from whatever has finished::
 
-    .venv/bin/python scripts/make_results_page.py [--runs results] [--out docs/results.md]
+    .venv/bin/python -m research.results_page [--runs research/results] [--out docs/results.md]
 
 Only items answered by every strategy count (a paired comparison), so a task caught
 mid-run is compared on the same questions. The second phase (math500, sudoku: direct
@@ -41,12 +41,12 @@ STRATEGIES = ["direct", "cot", "tool"]
 OTHER_TASKS = ["math500", "sudoku"]  # run_results.sh phase 2: the sympy and sat families
 OTHER_STRATEGIES = ["direct", "tool"]
 OTHER_LIMIT = 30
-RUN_COMMAND = "nohup scripts/run_results.sh >> results/run.log 2>&1 &"
+RUN_COMMAND = "nohup research/run_results.sh >> research/results/run.log 2>&1 &"
 TASK_COMMAND = (
     ".venv/bin/reasoner eval TASK --strategy direct,cot,tool --limit 50 --seed 0 \\\n"
-    "    --model qwen2.5-coder-1.5b --data-dir ../shared/datasets --out results/TASK"
+    "    --model qwen2.5-coder-1.5b --data-dir ../shared/datasets --out research/results/TASK"
 )
-PAGE_COMMAND = ".venv/bin/python scripts/make_results_page.py"
+PAGE_COMMAND = ".venv/bin/python -m research.results_page"
 
 
 def paired(records: list[SampleRecord], strategies: list[str]) -> list[SampleRecord]:
@@ -242,7 +242,7 @@ def _commands() -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--runs", type=Path, default=Path("results"))
+    parser.add_argument("--runs", type=Path, default=Path("research/results"))
     parser.add_argument("--out", type=Path, default=Path("docs/results.md"))
     parser.add_argument("--plot", type=Path, default=None, help="default: results.png beside --out")
     parser.add_argument("--discussion", type=Path, default=Path("docs/results-discussion.md"),

@@ -15,22 +15,22 @@
 # items inside the first 50, so a task run at one limit continues at a larger one.
 # Run it again after an interruption and each task continues where it stopped:
 #
-#   nohup scripts/run_results.sh >> results/run.log 2>&1 &
+#   nohup research/run_results.sh >> research/results/run.log 2>&1 &
 #
-# The run directories live in the repository (results/TASK) and are committed as the
+# The run directories live in the repository (research/results/TASK) and are committed as the
 # run goes: the page's numbers can be checked sample by sample, and a run begun on one
 # machine continues on another from a clone.
 #
 # then build the page from whatever has finished:
 #
-#   .venv/bin/python scripts/make_results_page.py
+#   .venv/bin/python -m research.results_page
 #
-# Environment: RESULTS_DIR (default results/), REASONER_DATA_DIR (default
+# Environment: RESULTS_DIR (default research/results/), REASONER_DATA_DIR (default
 # ../shared/datasets from the repository root), PHASES (default "1 2").
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
-OUT="${RESULTS_DIR:-results}"
+OUT="${RESULTS_DIR:-research/results}"
 DATA="${REASONER_DATA_DIR:-$(cd .. && pwd)/shared/datasets}"
 mkdir -p "$OUT"
 status=0

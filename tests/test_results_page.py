@@ -1,28 +1,17 @@
-"""scripts/make_results_page.py: the results page is built from run directories alone, pairs
+"""research/results_page.py: the results page is built from run directories alone, pairs
 items across strategies, and says how far the run has got."""
 
 from __future__ import annotations
 
-import importlib.util
 from datetime import timedelta
 from pathlib import Path
-from types import ModuleType
 
 from test_evals_run import Oracle, config, shared_datasets  # noqa: F401  (autouse fixture)
 
 from evals.records import RunHeader
 from evals.run import run_eval
 from reasoner.models.mock import MockEngine
-
-SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "make_results_page.py"
-
-
-def page_module() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("make_results_page", SCRIPT)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+from research import results_page
 
 
 def test_page_from_a_finished_task_and_a_partial_one(tmp_path: Path) -> None:
@@ -33,8 +22,7 @@ def test_page_from_a_finished_task_and_a_partial_one(tmp_path: Path) -> None:
     # prontoqa has only direct answers: nothing of it is paired yet.
     run_eval(config(runs / "prontoqa", tasks=["prontoqa"], strategies=["direct"]), model=model, progress=False)
 
-    make = page_module()
-    page = make.build(runs, docs / "results.png", docs)
+    page = results_page.build(runs, docs / "results.png", docs)
 
     assert "> **Preview: 16 of 900 samples so far.**" in page
     assert "(12 in the paired comparison below" in page
@@ -48,7 +36,7 @@ def test_page_from_a_finished_task_and_a_partial_one(tmp_path: Path) -> None:
     assert "[prontoqa](../results/prontoqa/samples.jsonl)" in page
     assert "![accuracy per task and strategy](results.png)" in page
     assert (docs / "results.png").stat().st_size > 0
-    assert make.RUN_COMMAND in page and make.PAGE_COMMAND in page
+    assert results_page.RUN_COMMAND in page and results_page.PAGE_COMMAND in page
     assert "## The other backend families" not in page, "no second-phase run yet"
 
 
@@ -57,7 +45,7 @@ def test_a_resume_with_nothing_to_do_leaves_the_page_as_it_was(tmp_path: Path) -
     model = MockEngine("oracle", responder=Oracle(tasks=["gsm8k"]))
     run_config = config(runs / "gsm8k", tasks=["gsm8k"], strategies=["direct,cot,tool"])
     run_eval(run_config, model=model, progress=False)
-    before = page_module().build(runs, docs / "results.png", docs)
+    before = results_page.build(runs, docs / "results.png", docs)
     run_eval(run_config, model=model, progress=False)  # adds a session that writes nothing
     # ... as if resumed from a later commit, hours later
     header_path = runs / "gsm8k" / "header.json"
@@ -66,7 +54,7 @@ def test_a_resume_with_nothing_to_do_leaves_the_page_as_it_was(tmp_path: Path) -
     assert idle.written == 0
     idle.commit, idle.ended_at = "f" * 40, idle.started_at + timedelta(hours=3)
     header_path.write_text(header.model_dump_json())
-    assert page_module().build(runs, docs / "results.png", docs) == before
+    assert results_page.build(runs, docs / "results.png", docs) == before
 
 
 def test_second_phase_section_and_discussion(tmp_path: Path) -> None:
@@ -78,7 +66,7 @@ def test_second_phase_section_and_discussion(tmp_path: Path) -> None:
     discussion.parent.mkdir()
     discussion.write_text("Programs helped on arithmetic here.\n")
 
-    page = page_module().build(runs, docs / "results.png", docs, discussion)
+    page = results_page.build(runs, docs / "results.png", docs, discussion)
 
     section = page.split("## The other backend families: SymPy and SAT", 1)[1]
     assert "(8 of 120 samples so far; logs: [math500](../results/math500/samples.jsonl))" in section
@@ -92,6 +80,6 @@ def test_page_before_any_item_is_paired(tmp_path: Path) -> None:
     runs = tmp_path / "results"
     model = MockEngine("oracle", responder=Oracle(tasks=["gsm8k"]))
     run_eval(config(runs / "gsm8k", tasks=["gsm8k"], strategies=["direct"]), model=model, progress=False)
-    page = page_module().build(runs, tmp_path / "results.png", tmp_path)
+    page = results_page.build(runs, tmp_path / "results.png", tmp_path)
     assert "No item of the results run has been answered by all three strategies yet." in page
     assert not (tmp_path / "results.png").exists()
