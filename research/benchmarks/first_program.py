@@ -1,6 +1,6 @@
 """Few-shot files compared on the first program alone: does it run, and is its value right?
 
-    python benchmarks/first_program.py --task prontoqa --backend prolog \\
+    python -m research.benchmarks.first_program --task prontoqa --backend prolog \\
         --examples old.yaml --examples fewshot/prolog.yaml [--skip 50 --limit 10]
 
 One process, one loaded model. For each item of the task (seeded order, after skipping
@@ -17,7 +17,7 @@ question, the ``--shots`` examples of the file whose questions share the most wo
 it (TF-IDF cosine over the file's example questions) instead of the file's first ones:
 the optional "k most similar examples", measured here and not adopted (README, step 2).
 
-    python benchmarks/first_program.py --task prontoqa --backend prolog --rerun FILE.jsonl
+    python -m research.benchmarks.first_program --task prontoqa --backend prolog --rerun FILE.jsonl
 
 runs the programs of an earlier ``--out`` file, or the tool attempts of an eval's
 ``samples.jsonl``, again in the backend as it is now, without the model: after a backend
@@ -39,17 +39,14 @@ from rich.console import Console
 from rich.table import Table
 
 import fewshot
-from backends import get_backend
-from backends.base import Backend
 from evals.records import Item
 from evals.scoring import score
 from evals.tasks import get_task
 from evals.tasks.base import select
-from reasoner import prompting
+from reasoner import Reasoner, prompting
 from reasoner.cli.common import parse_model_options
 from reasoner.models import default_model_spec, get_model
-from reasoner.pipeline import Reasoner, checked_answer, write_program
-from reasoner.routing.labelled import default_data_dir
+from research.common import program_runner
 
 console = Console()
 SELECTIONS = ("first", "similar")
@@ -105,16 +102,15 @@ def cli(
     model: str | None, model_option: tuple[str, ...], data_dir: Path | None, out: Path | None,
     rerun: Path | None,
 ) -> None:
-    loaded = get_task(task).load(data_dir or default_data_dir()).items
-    engine = get_backend(backend)
+    loaded = get_task(task).load(data_dir).items
     if rerun:
-        rerun_programs(rerun, {item.id: item for item in loaded}, engine)
+        rerun_programs(rerun, {item.id: item for item in loaded}, backend)
         return
     if not files:
         raise click.UsageError("give --examples (twice or more to compare files) or --rerun")
     items = select(loaded, seed, skip + limit)[skip:]
-    llm = get_model(model or default_model_spec(), parse_model_options(model_option))
-    options = Reasoner(model=llm).program_options
+    reasoner = Reasoner(model=get_model(model or default_model_spec(), parse_model_options(model_option)))
+    engine = reasoner.backend(backend)
     selections = selections or ("first",)
     pools = {path: fewshot.load(backend, str(path)) for path in files}
     # An arm is one examples file with one way of choosing from it; named by the file
@@ -131,9 +127,8 @@ def cli(
                                                     open_first=engine.open_examples_first) if how == "first"
                       else most_similar(pools[path], item.question, shots))
             started = time.perf_counter()
-            messages = prompting.program_messages(engine, chosen, item.question)
-            _, program = write_program(llm, engine, messages, options)
-            result = checked_answer(engine.run(program), item.question, item.choices)
+            attempt = reasoner.first_attempt(item.question, backend=backend, choices=item.choices, examples=chosen)
+            program, result = attempt.program, attempt.result
             seconds[arm].append(time.perf_counter() - started)
             value = result.value or ""
             correct = result.ok and score(item.format, value, item.gold, item.choices or [])
@@ -177,9 +172,10 @@ def recorded_programs(path: Path, backend: str) -> list[tuple[str, str, str, boo
     return programs
 
 
-def rerun_programs(path: Path, items: dict[str, Item], engine: Backend) -> None:
+def rerun_programs(path: Path, items: dict[str, Item], backend: str) -> None:
     """Each recorded program run again now and scored; 'ran then' is as recorded."""
-    programs = recorded_programs(path, engine.name)
+    runner = program_runner()
+    programs = recorded_programs(path, backend)
     table = Table(title=f"{path.name}: the recorded programs run again")
     for column in ("programs of", "n", "ran then", "ran now", "right now"):
         table.add_column(column, justify="right" if column != "programs of" else "left")
@@ -189,7 +185,7 @@ def rerun_programs(path: Path, items: dict[str, Item], engine: Backend) -> None:
         for _, item_id, program, _ in mine:
             item = items[item_id]
             # prepare() is the backend's too: what it now fixes in a program counts.
-            result = checked_answer(engine.run(engine.prepare(program)), item.question, item.choices)
+            result = runner.run_program(program, backend=backend, question=item.question, choices=item.choices)
             ran_now += result.ok
             right_now += bool(result.ok and score(item.format, result.value or "", item.gold, item.choices or []))
         table.add_row(group, str(len(mine)), str(sum(ran for *_, ran in mine)), str(ran_now), str(right_now))
