@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
 import backends
-from backends import Backend
-from reasoner import Reasoner
+import fewshot
+from backends import Backend, ExecResult
+from reasoner import Reasoner, prompting
+from reasoner.extraction import extract_program
 from reasoner.models import get_model
 
 
@@ -33,3 +35,24 @@ def loaded_backend(name: str) -> Iterator[Backend]:
         yield backend
     finally:
         backend.close()
+
+
+def one_repair(
+    reasoner: Reasoner, backend: str, question: str, choices: Sequence[str] | None,
+    failed: str, result: ExecResult,
+) -> tuple[str, ExecResult]:
+    """One greedy repair of ``failed``, whose run gave ``result``: the conversation the
+    pipeline builds for a repair (the examples it shows, the question, the failed program,
+    its error), one reply, and its program run and checked as the pipeline runs it.
+    Returns the repaired program (prepared) and its result."""
+    engine = reasoner.backend(backend)
+    shown = prompting.shown_examples(
+        fewshot.load(engine.name, engine.examples_file), reasoner.shots, question, choices,
+        open_first=engine.open_examples_first,
+    )
+    first = prompting.program_messages(engine, shown, question)
+    messages = prompting.repair_messages(first, engine, failed, result)
+    # As the pipeline asks: everything before the last user turn is a shareable prefix.
+    options = reasoner.program_options.model_copy(update={"prefix_messages": len(messages) - 1})
+    program = extract_program(reasoner.model.generate(messages, options).text, engine.languages)
+    return engine.prepare(program), reasoner.run_program(program, backend=backend, question=question, choices=choices)

@@ -1,11 +1,11 @@
 """Draw (or check) the items of a labelled routing file from its seed.
 
-    python scripts/draw_route_labels.py tests/data/route_labels.yaml --check
-    python scripts/draw_route_labels.py tests/data/route_labels_dev.yaml \\
+    python -m research.draw_route_labels tests/data/route_labels.yaml --check
+    python -m research.draw_route_labels tests/data/route_labels_dev.yaml \\
         --exclude tests/data/route_labels.yaml
 
 Each group keeps its name, label, file and item count; its ``items:`` line is
-redrawn with ``reasoner.routing.labelled.redraw`` (seeded shuffle of the group's pool),
+redrawn with ``research.routing.labelled.redraw`` (seeded shuffle of the group's pool),
 skipping every item of the ``--exclude`` files, so a development set never shares
 a question with the test set. ``--check`` only reports whether the file already
 holds exactly that draw. Comments and inline questions are left as they are.
@@ -20,7 +20,7 @@ from pathlib import Path
 
 import click
 
-from reasoner.routing.labelled import default_data_dir, load_label_file, redraw
+from research.routing.labelled import load_label_file, redraw, resolve_data_dir
 
 ITEMS_LINE = re.compile(r"^(\s+items: )\[.*\]$", re.MULTILINE)
 
@@ -33,7 +33,7 @@ ITEMS_LINE = re.compile(r"^(\s+items: )\[.*\]$", re.MULTILINE)
 @click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="The shared datasets directory (default: $REASONER_DATA_DIR or ../shared/datasets).")
 def cli(labels: Path, exclude: tuple[Path, ...], check: bool, data_dir: Path | None) -> None:
-    data_dir = data_dir or default_data_dir()
+    data_dir = resolve_data_dir(data_dir)
     spec = load_label_file(labels)
     drawn = redraw(labels, data_dir, exclude)
     if check:

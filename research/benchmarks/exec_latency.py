@@ -1,11 +1,12 @@
 """Milliseconds per trivial program, per backend: cold (fresh sandbox) against warm (pool).
 
-    python benchmarks/exec_latency.py [--runs 50] [--backend NAME ...] [--json]
+    python -m research.benchmarks.exec_latency [--runs 50] [--backend NAME ...] [--json]
 
 Each timing is the wall-clock time of ``Backend.run`` as the pipeline sees it, sandbox
 set-up and result mapping included. Cold runs set ``REASONER_POOL=0``: a fresh sandboxed
 interpreter per program. Warm runs reuse the pool; the first warm run (supervisor start,
-imports, warm-ups) is reported on its own and left out of the statistics. Prolog's
+imports, warm-ups) is reported on its own and left out of the statistics (a backend
+without a pool shows no speed-up, not an error). Prolog's
 warm supervisor embeds libswipl (initialised once from the runner's saved state) and
 forks a child per program; cold, it starts one ``swipl`` per program.
 Target: warm median under 20 ms for every backend.
@@ -17,15 +18,14 @@ import argparse
 import json
 import os
 import statistics
+import subprocess
 import time
 
 from rich.console import Console
 from rich.table import Table
 
-from backends import backend_names, get_backend
-from backends.isolation import detect
-from backends.pool import manager
-from backends.result import Limits
+from backends import Limits
+from research.common import loaded_backend
 
 TARGET_MS = 20.0
 TRIVIAL: dict[str, list[tuple[str, str, str]]] = {
@@ -50,20 +50,20 @@ def percentile(values: list[float], q: float) -> float:
 
 def time_runs(backend_name: str, program: str, expected: str, runs: int, warm: bool) -> dict:
     os.environ["REASONER_POOL"] = "1" if warm else "0"
-    backend = get_backend(backend_name)
     limits = Limits()
     times: list[float] = []
     first_ms = None
-    for index in range(runs + (1 if warm else 0)):
-        started = time.perf_counter()
-        result = backend.run(program, limits)
-        elapsed = (time.perf_counter() - started) * 1000
-        if not result.ok or result.value != expected:
-            raise SystemExit(f"{backend_name}: unexpected result {result!r}")
-        if warm and index == 0:
-            first_ms = elapsed
-            continue
-        times.append(elapsed)
+    with loaded_backend(backend_name) as backend:
+        for index in range(runs + (1 if warm else 0)):
+            started = time.perf_counter()
+            result = backend.run(program, limits)
+            elapsed = (time.perf_counter() - started) * 1000
+            if not result.ok or result.value != expected:
+                raise SystemExit(f"{backend_name}: unexpected result {result!r}")
+            if warm and index == 0:
+                first_ms = elapsed
+                continue
+            times.append(elapsed)
     return {
         "median_ms": statistics.median(times), "p95_ms": percentile(times, 0.95),
         "runs": len(times), "first_ms": first_ms,
@@ -77,30 +77,27 @@ def main() -> None:
     parser.add_argument("--json", action="store_true", help="print JSON lines instead")
     args = parser.parse_args()
     console = Console()
-    iso = detect()
-    if iso.refusal():
-        raise SystemExit(iso.refusal())
+    # What `reasoner backends` reports: each backend's availability, and the isolation level.
+    listed = subprocess.run(["reasoner", "backends", "--json"], capture_output=True, text=True, check=True).stdout
+    backends = {row["name"]: row for row in map(json.loads, listed.splitlines()) if row}
+    level = next(iter(backends.values()), {}).get("isolation", "?")
     rows = []
-    for name in args.backend or backend_names():
-        backend = get_backend(name)
-        missing = backend.availability()
+    for name in args.backend or list(backends):
+        row = backends.get(name, {"available": False, "status": "not installed"})
         programs = TRIVIAL.get(name)
-        if missing or not programs:
-            reason = missing or "no trivial program defined for this backend"
+        if not row["available"] or not programs:
+            reason = row.get("status") if not row["available"] else "no trivial program defined for this backend"
             console.print(f"[yellow]skipping {name}: {reason}[/]")
             continue
         for label, program, expected in programs:
             cold = time_runs(name, program, expected, args.runs, warm=False)
-            pooled_before = manager.completed
             warm = time_runs(name, program, expected, args.runs, warm=True)
-            pooled = manager.completed > pooled_before
-            rows.append({"backend": label, "pool": pooled, "cold": cold, "warm": warm})
+            rows.append({"backend": label, "cold": cold, "warm": warm})
             if args.json:
                 print(json.dumps(rows[-1]))
-    manager.shutdown()
     if args.json:
         return
-    table = Table(title=f"exec latency, ms per trivial program ({iso.level}, {args.runs} runs)")
+    table = Table(title=f"exec latency, ms per trivial program ({level}, {args.runs} runs)")
     for column in ("backend", "cold median", "cold p95", "warm median", "warm p95",
                    "warm start", f"warm < {TARGET_MS:g} ms"):
         table.add_column(column, justify="left" if column == "backend" else "right")
@@ -108,10 +105,10 @@ def main() -> None:
         cold, warm = row["cold"], row["warm"]
         ok = warm["median_ms"] < TARGET_MS
         table.add_row(
-            row["backend"] + ("" if row["pool"] else " (no pool)"),
+            row["backend"],
             f"{cold['median_ms']:.1f}", f"{cold['p95_ms']:.1f}",
             f"{warm['median_ms']:.1f}", f"{warm['p95_ms']:.1f}",
-            f"{warm['first_ms']:.0f}" if row["pool"] else "-",
+            f"{warm['first_ms']:.0f}",
             "[green]yes[/]" if ok else "[red]no[/]",
         )
     console.print(table)

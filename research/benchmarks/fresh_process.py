@@ -1,6 +1,6 @@
 """One question per process, as `reasoner ask` is used: with and without prefix states on disk.
 
-    python benchmarks/fresh_process.py [--repeats 3] [--model SPEC] [-M key=value ...]
+    python -m research.benchmarks.fresh_process [--repeats 3] [--model SPEC] [-M key=value ...]
 
 Each run is a new `reasoner ask --json` process (model load included, as a user waits
 for it). Runs alternate between `-M prefix_cache_disk=false` (the k-shot prefix is

@@ -1,6 +1,6 @@
 """Where a question's time goes: the model, the program's execution, everything else.
 
-    python benchmarks/pipeline_overhead.py [--model SPEC] [-M key=value ...] [--questions 20]
+    python -m research.benchmarks.pipeline_overhead [--model SPEC] [-M key=value ...] [--questions 20]
         [--data-dir DIR] [--shots K] [--compare] [--json]
 
 One process, the model loaded once, the pipeline with its defaults (``Reasoner``: rules
@@ -26,7 +26,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from prefix_cache import DEFAULT_DATA_DIR, load, load_gsm8k
 from rich.console import Console
 from rich.table import Table
 
@@ -35,6 +34,8 @@ from reasoner.cli.common import parse_model_options
 from reasoner.models import ModelEngine, get_model
 from reasoner.pipeline import Reasoner
 from reasoner.types import Solution
+from research.benchmarks.prefix_cache import load, load_gsm8k
+from research.routing.labelled import resolve_data_dir
 
 TARGET_OTHER = 0.05
 
@@ -72,7 +73,7 @@ def main() -> None:
     parser.add_argument("--model", default=None, help="provider/name (default: the catalog default)")
     parser.add_argument("-M", "--model-option", action="append", default=[], metavar="KEY=VALUE")
     parser.add_argument("--questions", type=int, default=20)
-    parser.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR)
+    parser.add_argument("--data-dir", type=Path, default=None, help="default: $REASONER_DATA_DIR")
     parser.add_argument("--shots", type=int, default=None, help="k (default: the Reasoner's)")
     parser.add_argument("--compare", action="store_true",
                         help="also answer with -M prefix_cache=false and compare")
@@ -80,7 +81,7 @@ def main() -> None:
     args = parser.parse_args()
 
     console = Console()
-    questions = load_gsm8k(args.data_dir, args.questions)
+    questions = load_gsm8k(resolve_data_dir(args.data_dir), args.questions)
     options = parse_model_options(tuple(args.model_option))
     engines = {"cache": get_model(args.model, options)}
     if args.compare:

@@ -1,6 +1,6 @@
 """Prefix reuse as the number of k-shot examples grows.
 
-    python benchmarks/prefix_cache.py [--model SPEC] [-M key=value ...] [--shots 2 4 8]
+    python -m research.benchmarks.prefix_cache [--model SPEC] [-M key=value ...] [--shots 2 4 8]
         [--questions 10] [--data-dir DIR] [--backend python] [--json]
 
 One process, one loaded model. For each k the pipeline (``Reasoner(shots=k)``, backend
@@ -31,10 +31,10 @@ from evals.scoring import score_number
 from reasoner.cli.common import parse_model_options
 from reasoner.models import get_model
 from reasoner.pipeline import Reasoner
+from research.routing.labelled import resolve_data_dir
 
 TOKENS_TOLERANCE = 0.10
 SECONDS_TOLERANCE = 0.15
-DEFAULT_DATA_DIR = Path(__file__).resolve().parents[2] / "shared" / "datasets"
 
 
 def load_gsm8k(data_dir: Path, count: int) -> list[tuple[str, str]]:
@@ -64,13 +64,13 @@ def main() -> None:
     parser.add_argument("-M", "--model-option", action="append", default=[], metavar="KEY=VALUE")
     parser.add_argument("--shots", type=int, nargs="+", default=[2, 4, 8])
     parser.add_argument("--questions", type=int, default=10)
-    parser.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR)
+    parser.add_argument("--data-dir", type=Path, default=None, help="default: $REASONER_DATA_DIR")
     parser.add_argument("--backend", default="python")
     parser.add_argument("--json", action="store_true", help="also print the rows as JSON")
     args = parser.parse_args()
 
     console = Console()
-    questions = load_gsm8k(args.data_dir, args.questions)
+    questions = load_gsm8k(resolve_data_dir(args.data_dir), args.questions)
     started = time.perf_counter()
     model = get_model(args.model, parse_model_options(tuple(args.model_option)))
     console.print(f"{model.id}: loaded in {time.perf_counter() - started:.1f} s (load {load()})")

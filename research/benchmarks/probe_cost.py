@@ -1,6 +1,6 @@
 """What the auto router's probe costs: a second llama.cpp context, once, and one forward pass per question.
 
-    python benchmarks/probe_cost.py [--questions 30] [--data-dir ../shared/datasets]
+    python -m research.benchmarks.probe_cost [--questions 30] [--data-dir ../shared/datasets]
 
 Loads the default model as `reasoner ask` does, then scores GSM8K test questions
 with the shipped probe (``reasoner/routing/probes/``). Prints the seconds and the
@@ -18,8 +18,8 @@ from pathlib import Path
 
 from reasoner.models import get_model
 from reasoner.routing import RulesRouter, candidates
-from reasoner.routing.labelled import default_data_dir, read_records
 from reasoner.routing.probe import probes_for
+from research.routing.labelled import read_records, resolve_data_dir
 
 
 def resident_mb() -> dict[str, float]:
@@ -34,7 +34,7 @@ def main() -> None:
     parser.add_argument("--questions", type=int, default=30)
     parser.add_argument("--data-dir", type=Path, default=None)
     args = parser.parse_args()
-    records = read_records((args.data_dir or default_data_dir()) / "gsm8k/test.jsonl", "jsonl")
+    records = read_records(resolve_data_dir(args.data_dir) / "gsm8k/test.jsonl", "jsonl")
     questions = [record["question"] for record in records[: args.questions + 1]]
 
     model = get_model()

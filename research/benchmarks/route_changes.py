@@ -1,7 +1,8 @@
 """Which questions a change to the rules router moves, and where to.
 
-    python benchmarks/route_changes.py --base HEAD~1
-    python benchmarks/route_changes.py --base 2481369 --task jsonl:results/followup/open-puzzles/questions.jsonl
+    python -m research.benchmarks.route_changes --base HEAD~1
+    python -m research.benchmarks.route_changes --base 2481369 \
+        --task jsonl:research/studies/open_puzzles/questions.jsonl
 
 Routes every item of every built-in eval task (and of each --task given) twice: with
 the rules router as it is in the working tree, and as it was at --base (its
@@ -23,8 +24,7 @@ from rich.console import Console
 from rich.table import Table
 
 from evals.tasks import get_task, task_names
-from reasoner.routing.labelled import default_data_dir
-from reasoner.routing.rules import RulesRouter
+from reasoner.routing import RulesRouter
 
 RULES_PATH = "reasoner/routing/rules.py"
 console = Console(width=None if sys.stdout.isatty() else 120)
@@ -32,11 +32,11 @@ console = Console(width=None if sys.stdout.isatty() else 120)
 
 def rules_at(revision: str) -> ModuleType:
     """The rules router module as it was at a git revision."""
-    root = Path(__file__).resolve().parent.parent
     source = subprocess.run(
-        ["git", "show", f"{revision}:{RULES_PATH}"], cwd=root, capture_output=True, text=True, check=True,
+        ["git", "show", f"{revision}:{RULES_PATH}"], cwd=Path(__file__).resolve().parent,
+        capture_output=True, text=True, check=True,
     ).stdout
-    name = "reasoner.routing._rules_at_base"
+    name = "research.benchmarks.rules_at_base"
     spec = importlib.util.spec_from_loader(name, loader=None)
     assert spec is not None
     module = importlib.util.module_from_spec(spec)
@@ -49,11 +49,10 @@ def rules_at(revision: str) -> ModuleType:
 @click.option("--base", required=True, help="The git revision to compare the working tree's rules with.")
 @click.option("--task", "tasks", multiple=True, help="Also route this task (e.g. jsonl:PATH); repeatable.")
 @click.option("--data-dir", type=click.Path(path_type=Path), default=None,
-              help="The shared datasets directory (default: $REASONER_DATA_DIR or ../shared/datasets).")
+              help="The shared datasets directory (default: $REASONER_DATA_DIR).")
 def main(base: str, tasks: tuple[str, ...], data_dir: Path | None) -> None:
     before = rules_at(base).RulesRouter()
     after = RulesRouter()
-    data_dir = data_dir or default_data_dir()
     table = Table(title=f"rules router: {base} -> working tree")
     for column in ("task", "questions", "moved"):
         table.add_column(column, justify="left" if column == "task" else "right")

@@ -1,9 +1,9 @@
 """Router accuracy on the labelled set: per class, overall, and seconds per question.
 
-    python benchmarks/router_accuracy.py                       # rules, model, auto; default model
-    python benchmarks/router_accuracy.py --routers rules       # no model needed
-    python benchmarks/router_accuracy.py --model qwen2.5-coder-0.5b --out /tmp/route.jsonl
-    python benchmarks/router_accuracy.py --labels tests/data/route_labels_dev.yaml --groups folio,prontoqa
+    python -m research.benchmarks.router_accuracy                       # rules, model, auto; default model
+    python -m research.benchmarks.router_accuracy --routers rules       # no model needed
+    python -m research.benchmarks.router_accuracy --model qwen2.5-coder-0.5b --out /tmp/route.jsonl
+    python -m research.benchmarks.router_accuracy --labels tests/data/route_labels_dev.yaml --groups folio,prontoqa
 
 The labelled set (tests/data/route_labels.yaml, the test set; tune on
 route_labels_dev.yaml) holds references into the shared datasets; --data-dir or
@@ -29,8 +29,8 @@ from rich.table import Table
 from reasoner.cli.common import parse_model_options
 from reasoner.models import ModelEngine, default_model_spec, get_model
 from reasoner.routing import DIRECT, ROUTERS, AutoRouter, Route, Router, make_router
-from reasoner.routing.labelled import DEFAULT_LABELS, LabelledQuestion, default_data_dir, load_labelled
 from reasoner.routing.rules import DEFAULT_THRESHOLD
+from research.routing.labelled import DEFAULT_LABELS, LabelledQuestion, load_labelled, resolve_data_dir
 
 console = Console()
 CLASS_ORDER = ("python", "sympy", "prolog", "smt", "sat", DIRECT)
@@ -150,7 +150,7 @@ def cli(
     unknown = sorted(set(names) - set(ROUTERS))
     if unknown:
         raise click.BadParameter(f"unknown router(s) {unknown}; known: {', '.join(ROUTERS)}", param_hint="--routers")
-    items = load_labelled(labels, data_dir or default_data_dir())
+    items = load_labelled(labels, resolve_data_dir(data_dir))
     if groups:
         kept = {name.strip() for name in groups.split(",") if name.strip()}
         missing = sorted(kept - {item.group for item in items})

@@ -1,8 +1,8 @@
 """How the rules router routes whole benchmark files, not just the labelled sample.
 
-    python benchmarks/router_population.py [--data-dir ../shared/datasets]
-    python benchmarks/router_population.py --dev                 # the pools router cues are tuned on
-    python benchmarks/router_population.py --gsm-system-references
+    python -m research.benchmarks.router_population [--data-dir ../shared/datasets]
+    python -m research.benchmarks.router_population --dev                 # the pools router cues are tuned on
+    python -m research.benchmarks.router_population --gsm-system-references
 
 The labelled test set draws 10 or 20 items per source; at that size one item is
 1 to 2 points of overall accuracy. The default mode routes every item of each
@@ -31,17 +31,17 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from reasoner.routing.labelled import (
+from reasoner.routing import RulesRouter
+from research.routing.labelled import (
     DEFAULT_LABELS,
     DEV_LABELS,
-    default_data_dir,
     load_label_file,
     load_labelled,
     pool,
     read_records,
+    resolve_data_dir,
     source,
 )
-from reasoner.routing.rules import RulesRouter
 
 GSM_SYSTEM_FILE = "satlm_algebra/gsm_system.json"
 NAMES_A_VARIABLE = re.compile(r"\b(?:let|if) [a-z]\b|\b[a-z] ?= |\b\d+[a-z]\b(?!\w)", re.IGNORECASE)
@@ -124,7 +124,7 @@ def main() -> None:
                         help="split GSM-Sys by whether its GSM8K reference solution names a variable")
     args = parser.parse_args()
     router = RulesRouter()
-    data_dir = args.data_dir or default_data_dir()
+    data_dir = resolve_data_dir(args.data_dir)
     if args.gsm_system_references:
         console.print(gsm_system_references(data_dir, router))
     elif args.dev:

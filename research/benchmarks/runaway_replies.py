@@ -1,6 +1,6 @@
 """Replies that loop until the token limit: how often, how well they are spotted, what resampling gains.
 
-    python benchmarks/runaway_replies.py results/*/samples.jsonl
+    python -m research.benchmarks.runaway_replies results/*/samples.jsonl
 
 reads the tool attempts an eval recorded (through ``evals.run.load_run`` on the file's run
 directory, so ``header.json`` must be beside it) and prints, per file, how many replies were cut
@@ -9,7 +9,7 @@ off (an unclosed code fence: the reply ended inside its program), how many of th
 complete replies it flags when cut at every 25th character from the 200th on (a
 legitimately long program stopped by the limit looks like that).
 
-    python benchmarks/runaway_replies.py results/proofwriter/samples.jsonl \\
+    python -m research.benchmarks.runaway_replies research/results/proofwriter/samples.jsonl \\
         --rerun --out runaway_rerun.jsonl [--data-dir ../shared/datasets]
 
 then answers every tool sample that had a looping attempt again, twice, with the run's
@@ -41,7 +41,7 @@ from evals.tasks import get_task
 from reasoner.extraction import repeats_itself
 from reasoner.models import get_model
 from reasoner.pipeline import Reasoner
-from reasoner.routing.labelled import default_data_dir
+from research.routing.labelled import resolve_data_dir
 
 CUT_STEP = 25
 FIRST_CUT = 200
@@ -70,7 +70,7 @@ def cli(samples: tuple[Path, ...], rerun: bool, out: Path, data_dir: Path | None
     console.print(table)
     if rerun:
         for path, (header, records) in runs.items():
-            rerun_looping(path.parent.name, header, records, out, data_dir or default_data_dir())
+            rerun_looping(path.parent.name, header, records, out, resolve_data_dir(data_dir))
 
 
 ARMS = ("resampled", "repaired")

@@ -1,11 +1,11 @@
 """What the auto router (with its probe) would change in answers, composed from runs already made.
 
-    reasoner eval gsm8k -s tool:sympy -n 50 -o results/followup/gsm-system-embedding/eval-gsm8k-sympy
-    python results/followup/gsm-system-embedding/downstream.py
+    reasoner eval gsm8k -s tool:sympy -n 50 -o research/studies/gsm_system_embedding/eval-gsm8k-sympy
+    python -m research.studies.gsm_system_embedding.downstream
 
-The results run (results/gsm8k, results/gsm_system: strategy `tool`, routed by the
-rules) and runs forced to one backend on the same items (results/followup/
-gsm-system-forced for GSM-Sys; the command above for GSM8K) give each item's result
+The results run (research/results/gsm8k, research/results/gsm_system: strategy `tool`, routed by the
+rules) and runs forced to one backend on the same items (research/studies/
+gsm_system_forced for GSM-Sys; the command above for GSM8K) give each item's result
 for each backend it could go to. This script routes each item with the auto router
 (it loads the default model: the probe reads hidden states) and takes, per item, the
 result of the backend auto picks: the routed run's when auto agrees with the rules,
@@ -16,22 +16,20 @@ GSM-Sys items the probe was fitted on are reported apart: the probe saw them.
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
+from reasoner.models import get_model
+from reasoner.routing import AutoRouter
+from research.routing.labelled import resolve_data_dir
+from research.studies.gsm_system_embedding.probe import items
+
 HERE = Path(__file__).resolve().parent
-ROOT = HERE.parents[2]
-sys.path[:0] = [str(ROOT), str(ROOT / "benchmarks"), str(HERE)]
+RESEARCH = HERE.parents[1]
 
-from probe import items  # noqa: E402
-
-from reasoner.models import get_model  # noqa: E402
-from reasoner.routing import AutoRouter  # noqa: E402
-from reasoner.routing.labelled import default_data_dir  # noqa: E402
-
-ROUTED = {"gsm8k": ROOT / "results/gsm8k/samples.jsonl", "gsm_system": ROOT / "results/gsm_system/samples.jsonl"}
+ROUTED = {"gsm8k": RESEARCH / "results/gsm8k/samples.jsonl",
+          "gsm_system": RESEARCH / "results/gsm_system/samples.jsonl"}
 FORCED = {"gsm8k": HERE / "eval-gsm8k-sympy/samples.jsonl",
-          "gsm_system": ROOT / "results/followup/gsm-system-forced/samples.jsonl"}
+          "gsm_system": RESEARCH / "studies/gsm_system_forced/samples.jsonl"}
 
 
 def rows(path: Path) -> list[dict]:
@@ -39,7 +37,7 @@ def rows(path: Path) -> list[dict]:
 
 
 def main() -> None:
-    questions, _, fit_half = items(default_data_dir())
+    questions, _, fit_half = items(resolve_data_dir())
     seen_by_probe = {q.strip() for q, fit in zip(questions, fit_half, strict=True) if fit}
     router = AutoRouter(get_model())
     for task in ("gsm8k", "gsm_system"):

@@ -1,9 +1,9 @@
 """Can a linear probe on the model's hidden states tell GSM-Sys from GSM8K? (see plan.md)
 
     pip install scikit-learn   # not a reasoner dependency; this check only
-    python results/followup/gsm-system-embedding/probe.py embed   # ~2,100 forward passes, resumable
-    python results/followup/gsm-system-embedding/probe.py fit     # cross-validate on the fit half, then estimate
-    python results/followup/gsm-system-embedding/probe.py fit --export reasoner/routing/probes/qwen2.5-coder-1.5b.json
+    python -m research.studies.gsm_system_embedding.probe embed   # ~2,100 forward passes, resumable
+    python -m research.studies.gsm_system_embedding.probe fit     # cross-validate on the fit half, then estimate
+    python -m research.studies.gsm_system_embedding.probe fit --export reasoner/routing/probes/qwen2.5-coder-1.5b.json
 
 `embed` runs the default model (llama.cpp, embedding mode) over each development
 question once and keeps two features per question, the mean and the last token's
@@ -30,15 +30,11 @@ from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parents[3]
-sys.path[:0] = [str(ROOT), str(ROOT / "benchmarks")]
-
-from router_population import dev_pools  # noqa: E402
-
-from reasoner.catalog import DEFAULT_MODEL, require  # noqa: E402
-from reasoner.paths import home  # noqa: E402
-from reasoner.routing.labelled import default_data_dir  # noqa: E402
-from reasoner.routing.rules import RulesRouter  # noqa: E402
+from reasoner.catalog import DEFAULT_MODEL, require
+from reasoner.paths import home
+from reasoner.routing import RulesRouter
+from research.benchmarks.router_population import dev_pools
+from research.routing.labelled import resolve_data_dir
 
 GSM8K_DRAWN = 1600
 WEIGHTS = {"gsm_system": 10, "gsm8k": 20}
@@ -173,7 +169,7 @@ def fit(questions: list[str], labels: np.ndarray, halves: np.ndarray, export: Pa
             "weights": [float(f"{w:.6g}") for w in weights],
             "checks": [{"question": questions[i], "score": round(float(model.predict_proba(
                 saved[pooling][i: i + 1])[0, 1]), 4)} for i in checks],
-            "fitted_by": "python results/followup/gsm-system-embedding/probe.py fit --export " + str(export),
+            "fitted_by": "python -m research.studies.gsm_system_embedding.probe fit --export " + str(export),
         }
         export.write_text(json.dumps(record, indent=1) + "\n")
         print(f"wrote {export}")
@@ -185,7 +181,7 @@ def main() -> None:
     parser.add_argument("--data-dir", type=Path, default=None)
     parser.add_argument("--export", type=Path, default=None, help="fit: also write the probe here")
     args = parser.parse_args()
-    questions, labels, halves = items(args.data_dir or default_data_dir())
+    questions, labels, halves = items(resolve_data_dir(args.data_dir))
     if args.step == "embed":
         embed(questions)
     else:

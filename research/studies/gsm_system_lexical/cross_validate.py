@@ -1,7 +1,7 @@
 """How far the question's words alone can tell GSM-Sys from GSM8K (no model call).
 
     pip install scikit-learn   # not a reasoner dependency; this check only
-    python results/followup/gsm-system-lexical/cross_validate.py [--data-dir ../shared/datasets]
+    python -m research.studies.gsm_system_lexical.cross_validate [--data-dir ../shared/datasets]
 
 The rules router sends about a quarter of GSM-Sys problems to sympy; the rest read
 like GSM8K. Before writing more cues, this asks whether any word-based cue could do
@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import re
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -26,13 +25,9 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import StratifiedKFold
 
-ROOT = Path(__file__).resolve().parents[3]
-sys.path[:0] = [str(ROOT), str(ROOT / "benchmarks")]
-
-from router_population import dev_pools  # noqa: E402
-
-from reasoner.routing.labelled import default_data_dir  # noqa: E402
-from reasoner.routing.rules import RulesRouter  # noqa: E402
+from reasoner.routing import RulesRouter
+from research.benchmarks.router_population import dev_pools
+from research.routing.labelled import resolve_data_dir
 
 WEIGHTS = {"gsm_system": 10, "gsm8k": 20}
 """Items per group in tests/data/route_labels.yaml."""
@@ -58,7 +53,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data-dir", type=Path, default=None)
     args = parser.parse_args()
-    (_, gsm_system, _), (_, gsm8k, _) = dev_pools(args.data_dir or default_data_dir())
+    (_, gsm_system, _), (_, gsm8k, _) = dev_pools(resolve_data_dir(args.data_dir))
     questions = gsm_system + gsm8k
     labels = np.array([1] * len(gsm_system) + [0] * len(gsm8k))
     router = RulesRouter()

@@ -1,7 +1,7 @@
 """Can the model tell a GSM-Sys problem from a GSM8K one, asked only that? (see plan.md)
 
-    python results/followup/gsm-system-model-cue/binary_check.py --sample tune      # 40 + 40
-    python results/followup/gsm-system-model-cue/binary_check.py --sample estimate  # the next 100 + 100
+    python -m research.studies.gsm_system_model_cue.binary_check --sample tune      # 40 + 40
+    python -m research.studies.gsm_system_model_cue.binary_check --sample estimate  # the next 100 + 100
 
 For development-pool questions the rules router sends to python, asks the default
 model one constrained question, python or sympy (in --prompt's words: v1, v2, v3 are
@@ -21,15 +21,11 @@ import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[3]
-sys.path[:0] = [str(ROOT), str(ROOT / "benchmarks")]
-
-from router_population import dev_pools  # noqa: E402
-
-from reasoner.models import get_model  # noqa: E402
-from reasoner.routing.labelled import default_data_dir  # noqa: E402
-from reasoner.routing.rules import RulesRouter  # noqa: E402
-from reasoner.types import GenerateOptions, Message  # noqa: E402
+from reasoner.models import get_model
+from reasoner.routing import RulesRouter
+from reasoner.types import GenerateOptions, Message
+from research.benchmarks.router_population import dev_pools
+from research.routing.labelled import resolve_data_dir
 
 PROMPTS: dict[str, tuple[str, dict[str, str]]] = {
     "v1": (
@@ -106,7 +102,7 @@ def main() -> None:
     done = {row["question"]: row for row in rows_so_far}
 
     router = RulesRouter()
-    (_, gsm_system, _), (_, gsm8k, _) = dev_pools(args.data_dir or default_data_dir())
+    (_, gsm_system, _), (_, gsm8k, _) = dev_pools(resolve_data_dir(args.data_dir))
     pools = {
         name: draw([q for q in pool if router.route(q).backend == "python"], start, n)
         for name, pool in (("gsm_system", gsm_system), ("gsm8k", gsm8k))

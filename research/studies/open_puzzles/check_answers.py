@@ -1,6 +1,6 @@
 """Each puzzle's constraints by brute force: every answer must be the only one possible.
 
-    python results/followup/open-puzzles/check_answers.py
+    python -m research.studies.open_puzzles.check_answers
 
 The constraints are transcribed by hand from questions.jsonl and questions-b, -c, -d and
 -e.jsonl; this checks that each puzzle has exactly one answer, the recorded one.

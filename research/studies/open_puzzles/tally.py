@@ -1,6 +1,6 @@
 """The counts behind the notes on open-answer examples, from the committed files.
 
-    python results/followup/open-puzzles/tally.py [--data-dir ../shared/datasets]
+    python -m research.studies.open_puzzles.tally [--data-dir ../shared/datasets]
 
 1. Kinship first programs with every backend's open examples first: how many found no
    answer, and how many of those gave a grand-relation the body of prolog's open
@@ -16,17 +16,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from collections import Counter
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parents[2]))
+from evals.tasks import get_task, task_names
+from reasoner.options import offers_options
+from reasoner.routing import RulesRouter
 
-from evals.tasks import get_task, task_names  # noqa: E402
-from reasoner.answer_shape import offers_options  # noqa: E402
-from reasoner.routing.labelled import default_data_dir  # noqa: E402
-from reasoner.routing.rules import RulesRouter  # noqa: E402
+HERE = Path(__file__).resolve().parent
 
 
 def rows(path: Path) -> list[dict]:
@@ -59,7 +56,7 @@ def main() -> None:
     print(f"set A, routed run: {dict(routes.most_common())}")
 
     router = RulesRouter()
-    data_dir = args.data_dir or default_data_dir()
+    data_dir = args.data_dir
     total = changed = 0
     for name in task_names():
         items = get_task(name).load(data_dir, progress=False).items

@@ -1,8 +1,8 @@
 """Held-out items whose first program the contradictory-premises check now sends back.
 
-    python results/followup/ordinals/flagged_items.py [--data-dir ../shared/datasets]
-    python results/followup/ordinals/flagged_items.py --from-eval results/logical_deduction/samples.jsonl \
-        --out results/followup/ordinals/flagged-results-run.jsonl
+    python -m research.studies.ordinals.flagged_items [--data-dir ../shared/datasets]
+    python -m research.studies.ordinals.flagged_items --from-eval research/results/logical_deduction/samples.jsonl \
+        --out research/studies/ordinals/flagged-results-run.jsonl
 
 Reruns, in the smt backend, the first programs the current examples file
 wrote for held-out items (``tune.jsonl``, ``tune2.jsonl``: rows of ``current.yaml``), or with
@@ -21,11 +21,10 @@ import json
 from pathlib import Path
 
 import click
-from tally import programs  # beside this script: the same reading of eval and first_program rows
 
-from backends import get_backend
 from evals.tasks import get_task
-from reasoner.routing.labelled import default_data_dir
+from research.common import loaded_backend
+from research.studies.ordinals.tally import programs  # the same reading of eval and first_program rows
 
 HERE = Path(__file__).parent
 RECORD_CHECKS = """
@@ -46,8 +45,8 @@ REPORT_CHECKS = '\nanswer = f"{answer}\\n" + ",".join(_checks)\n'
 
 def every_check_unsat(program: str) -> bool:
     """The program ran, made two or more solver checks, and every one was unsat."""
-    smt = get_backend("smt")
-    result = smt.run(RECORD_CHECKS + smt.prepare(program) + REPORT_CHECKS)
+    with loaded_backend("smt") as smt:
+        result = smt.run(RECORD_CHECKS + smt.prepare(program) + REPORT_CHECKS)
     checks = [c for c in (result.value or "").rsplit("\n", 1)[-1].split(",") if c]
     return result.ok and len(checks) >= 2 and set(checks) == {"unsat"}
 
@@ -58,7 +57,7 @@ def every_check_unsat(program: str) -> bool:
               help="An eval's samples.jsonl instead of the tune files.")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=HERE / "flagged.jsonl")
 def main(data_dir: Path | None, from_eval: Path | None, out: Path) -> None:
-    items = {item.id: item for item in get_task("logical_deduction").load(data_dir or default_data_dir()).items}
+    items = {item.id: item for item in get_task("logical_deduction").load(data_dir).items}
     flagged = []
     for item_id, program, right in _programs(from_eval):
         item = items[item_id]

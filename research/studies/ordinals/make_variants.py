@@ -1,12 +1,12 @@
 """Build v3.yaml and v4.yaml (the second plan) from fewshot/smt.yaml as at commit a324ce9.
 
-    python results/followup/ordinals/make_variants.py
+    python -m research.studies.ordinals.make_variants
 
 v3 and v4: one function per end of the order, so each phrase maps to code word for word."""
 from pathlib import Path
 
 src = Path("fewshot/smt.yaml").read_text()
-out = Path("results/followup/ordinals")
+out = Path("research/studies/ordinals")
 INTRO = ("    The following paragraphs each describe a set of five objects arranged in a fixed order. "
          "The statements are logically consistent within each paragraph.\n\n")
 

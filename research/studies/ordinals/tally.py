@@ -1,6 +1,6 @@
 """Count smt programs that write an ordinal counted from the far end as if counted from 1.
 
-    python results/followup/ordinals/tally.py [SAMPLES.jsonl ...]
+    python -m research.studies.ordinals.tally [SAMPLES.jsonl ...]
 
 Reads eval samples (default: the results run's LogicalDeduction log) or first_program.py
 ``--out`` files, and for each program that ran finds constraint lines like
@@ -17,7 +17,7 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-DEFAULT = Path(__file__).parents[2] / "logical_deduction" / "samples.jsonl"
+DEFAULT = Path(__file__).parents[2] / "results" / "logical_deduction" / "samples.jsonl"
 ORDINALS = {"second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6}
 # Each end of a LogicalDeduction axis, the words that name it, and the other end.
 OPPOSITE = {"left": "right", "cheap": "expensive", "new": "old", "first": "last"}

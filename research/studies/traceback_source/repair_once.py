@@ -1,8 +1,8 @@
 """One repair of each recorded runtime failure, with and without source lines in its traceback.
 
-    python results/followup/traceback-source/repair_once.py [--out repairs.jsonl]
+    python -m research.studies.traceback_source.repair_once [--out repairs.jsonl]
 
-Collects every distinct program in the committed eval runs (results/**/samples.jsonl)
+Collects every distinct program in the committed eval runs (research/**/samples.jsonl)
 that failed with a runtime error raised in its own frames, runs it again in its backend
 (isolated, as the pipeline does; the traceback now carries each frame's source line),
 and asks the default model for one repair from the conversation the pipeline builds:
@@ -12,13 +12,19 @@ same error with the source lines taken out again ("no source", the error as it w
 Each repair runs in its backend and is scored against the sample's gold answer. Every
 repair goes to --out as one JSON line, and a rerun skips those already there. Prints how
 many repairs ran and how many were right in each arm, overall, per backend and for z3
-errors against the rest; --summary prints that from --out alone. See plan.md.
+errors against the rest; --summary prints that from --out alone (the figures quoted in
+docs/backends.md, from the committed repairs.jsonl and held-out.jsonl). See plan.md.
 
-    python results/followup/traceback-source/repair_once.py --held-out \
-        --out results/followup/traceback-source/held-out.jsonl
+Since this measurement the smt backend takes the source lines out of z3 exceptions
+(the follow-up in plan.md), and this script no longer turns that off (it used a private
+switch of the backend's, at commit cc92420): a rerun's "source" arm shows z3 exceptions
+without source lines, as the "no source" arm does.
+
+    python -m research.studies.traceback_source.repair_once --held-out \
+        --out research/studies/traceback_source/held-out.jsonl
 
 The follow-up: z3 exceptions only, from the open-puzzle first-program files instead
-(results/followup/open-puzzles/first-programs-*.jsonl), leaving out the programs above.
+(research/studies/open_puzzles/first-programs-*.jsonl), leaving out the programs above.
 """
 
 from __future__ import annotations
@@ -26,28 +32,42 @@ from __future__ import annotations
 import argparse
 import json
 import re
-import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[3]
-sys.path.insert(0, str(ROOT))
+from backends import ErrorKind, ExecError, ExecResult
+from evals.scoring import score
+from reasoner import Reasoner
+from reasoner.models import default_model_spec, get_model
+from research.common import one_repair
 
-import fewshot  # noqa: E402
-from backends import ErrorKind, ExecError, ExecResult, _solverkit, get_backend  # noqa: E402
-from backends._solverkit import without_source_lines  # noqa: E402
-from evals.scoring import score  # noqa: E402
-from reasoner import prompting  # noqa: E402
-from reasoner.models import default_model_spec, get_model  # noqa: E402
-from reasoner.pipeline import Reasoner, checked_answer, write_program  # noqa: E402
+ROOT = Path(__file__).resolve().parents[3]
 
 ARMS = ("source", "no source")
+FRAME = re.compile(r'^\s*File "<program>", line \d+')
+SOURCE = re.compile(r"^ {4}")
+"""Python indents a frame's source line, and the ^~ marks under it, by four spaces."""
+
+
+def without_source_lines(traceback: str) -> str:
+    """A program traceback with each frame's source line (and its ^~ marks) taken out."""
+    kept: list[str] = []
+    in_frame = False
+    for line in traceback.splitlines():
+        if FRAME.match(line):
+            in_frame = True
+        elif in_frame and SOURCE.match(line):
+            continue
+        else:
+            in_frame = False
+        kept.append(line)
+    return "\n".join(kept)
 
 
 def recorded_failures() -> list[tuple[str, dict, str, str]]:
     """(backend, sample, program, recorded message) for each distinct program whose
     recorded runtime error came from the program's own frames."""
     found: dict[tuple[str, str], tuple[dict, str]] = {}
-    for path in sorted(ROOT.glob("results/**/samples.jsonl")):
+    for path in sorted(ROOT.glob("research/**/samples.jsonl")):
         for sample in map(json.loads, path.read_text(encoding="utf-8").splitlines()):
             for attempt in sample.get("attempts") or []:
                 error = attempt["result"].get("error")
@@ -56,7 +76,7 @@ def recorded_failures() -> list[tuple[str, dict, str, str]]:
     return [(backend, sample, program, message) for (backend, program), (sample, message) in found.items()]
 
 
-PUZZLES = ROOT / "results/followup/open-puzzles"
+PUZZLES = ROOT / "research/studies/open_puzzles"
 
 
 def held_out_failures() -> list[tuple[str, dict, str, str]]:
@@ -113,34 +133,22 @@ def main() -> None:
     if args.summary:
         summary(list(done.values()))
         return
-    # Since this measurement the smt backend takes the source lines out of z3 exceptions
-    # (the follow-up in plan.md); turned off here, so the "source" arm is what was measured.
-    _solverkit._Z3_EXCEPTION = re.compile(r"(?!)")
-    llm = get_model(default_model_spec())
-    options = Reasoner(model=llm).program_options
+    reasoner = Reasoner(model=get_model(default_model_spec()))
     failures = held_out_failures() if args.held_out else recorded_failures()
     counted = 0
     for number, (backend, sample, program, recorded) in enumerate(failures):
-        engine = get_backend(backend)
         question, choices = sample["question"], sample.get("choices")
-        now = engine.run(program)
+        now = reasoner.backend(backend).run(program)
         if now.error is None or now.error.kind is not ErrorKind.runtime:
             print(f"{backend} {sample['id']}: now {now.error.kind if now.error else 'runs'}, skipped", flush=True)
             continue
         counted += 1
         bare = ExecError(kind=now.error.kind, message=without_source_lines(now.error.message))
         errors: dict[str, ExecResult] = {"source": now, "no source": now.model_copy(update={"error": bare})}
-        shown = prompting.shown_examples(
-            fewshot.load(engine.name, engine.examples_file), 4, question, choices,
-            open_first=engine.open_examples_first,
-        )
-        first = prompting.program_messages(engine, shown, question)
         for arm in ARMS if number % 2 == 0 else reversed(ARMS):
             if (backend, program, arm) in done:
                 continue
-            messages = prompting.repair_messages(first, engine, program, errors[arm])
-            _, repaired = write_program(llm, engine, messages, options)
-            result = checked_answer(engine.run(repaired), question, choices)
+            repaired, result = one_repair(reasoner, backend, question, choices, program, errors[arm])
             correct = bool(result.ok and score(sample["format"], result.value or "", sample["gold"], choices or []))
             record = {"backend": backend, "id": sample["id"], "arm": arm, "failed": program,
                       "recorded_error": recorded, "error": errors[arm].error.message,  # type: ignore[union-attr]

@@ -1,13 +1,13 @@
 """One repair of each recorded z3 failure, with and without the error's hint.
 
-    python results/followup/z3-hints/repair_once.py [--out repairs.jsonl]
+    python -m research.studies.z3_hints.repair_once [--out repairs.jsonl]
 
-Collects every distinct smt program in the committed eval runs (results/**/samples.jsonl)
+Collects every distinct smt program in the committed eval runs (research/**/samples.jsonl)
 that failed with one of the z3 errors in HINTS, runs it again (isolated, as the pipeline
 does), and asks the default model for one repair of it from the conversation the
 pipeline builds: smt's examples as shown now, the question, the failed program, the
 error. Two arms per program, the order alternating: the error with "Hint: ..." added as
-`backends/_solverkit.py` adds its hints (the hints were there while this ran; they were
+the smt backend added its hints (the hints were there while this ran; they were
 not kept), and the error as it is. Each
 repair runs in the backend and is scored against the sample's gold answer. Prints how
 many repairs ran and how many were right in each arm. See plan.md beside this file.
@@ -17,18 +17,15 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[3]
-sys.path.insert(0, str(ROOT))
+from backends import ErrorKind, ExecError, ExecResult
+from evals.scoring import score
+from reasoner import Reasoner
+from reasoner.models import default_model_spec, get_model
+from research.common import one_repair
 
-import fewshot  # noqa: E402
-from backends import ErrorKind, ExecError, ExecResult, get_backend  # noqa: E402
-from evals.scoring import score  # noqa: E402
-from reasoner import prompting  # noqa: E402
-from reasoner.models import default_model_spec, get_model  # noqa: E402
-from reasoner.pipeline import Reasoner, checked_answer, write_program  # noqa: E402
+ROOT = Path(__file__).resolve().parents[3]
 
 HINTS = {
     "Value cannot be converted into a Z3 Boolean value": (
@@ -52,7 +49,7 @@ Z3_ERRORS = list(HINTS)
 def recorded_failures() -> list[tuple[dict, str]]:
     """(sample, program) for each distinct smt program that failed with a z3 error above."""
     found: dict[str, dict] = {}
-    for path in sorted(ROOT.glob("results/**/samples.jsonl")):
+    for path in sorted(ROOT.glob("research/**/samples.jsonl")):
         for sample in map(json.loads, path.read_text(encoding="utf-8").splitlines()):
             for attempt in sample.get("attempts") or []:
                 error = attempt["result"].get("error")
@@ -77,10 +74,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=Path(__file__).with_name("repairs.jsonl"))
     args = parser.parse_args()
-    engine = get_backend("smt")
-    examples = fewshot.load("smt")
-    llm = get_model(default_model_spec())
-    options = Reasoner(model=llm).program_options
+    reasoner = Reasoner(model=get_model(default_model_spec()))
+    engine = reasoner.backend("smt")
     ran = {"hint": 0, "no hint": 0}
     right = {"hint": 0, "no hint": 0}
     failures = recorded_failures()
@@ -91,13 +86,9 @@ def main() -> None:
         if hinted is None:
             print(f"{sample['id']}: no such error now, skipped", flush=True)
             continue
-        shown = prompting.shown_examples(examples, 4, question, choices, open_first=engine.open_examples_first)
-        first = prompting.program_messages(engine, shown, question)
         arms = [("hint", hinted), ("no hint", now)]
         for arm, error in arms if number % 2 == 0 else reversed(arms):
-            messages = prompting.repair_messages(first, engine, program, error)
-            _, repaired = write_program(llm, engine, messages, options)
-            result = checked_answer(engine.run(repaired), question, choices)
+            repaired, result = one_repair(reasoner, "smt", question, choices, program, error)
             correct = bool(result.ok and score(sample["format"], result.value or "", sample["gold"], choices or []))
             ran[arm] += result.ok
             right[arm] += correct
