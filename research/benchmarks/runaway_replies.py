@@ -1,6 +1,6 @@
 """Replies that loop until the token limit: how often, how well they are spotted, what resampling gains.
 
-    python -m research.benchmarks.runaway_replies results/*/samples.jsonl
+    python -m research.benchmarks.runaway_replies research/results/*/samples.jsonl
 
 reads the tool attempts an eval recorded (through ``evals.run.load_run`` on the file's run
 directory, so ``header.json`` must be beside it) and prints, per file, how many replies were cut
