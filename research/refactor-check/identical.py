@@ -47,7 +47,8 @@ def _run(out: Path) -> None:
             }
             fh.write(json.dumps(row) + "\n")
             fh.flush()
-            print(f"{number:2d} {entry['backend']:7s} {row['kinds']} {solution.answer!r} ({row['seconds']} s)", flush=True)
+            kinds = row["kinds"]
+            print(f"{number:2d} {entry['backend']:7s} {kinds} {solution.answer!r} ({row['seconds']} s)", flush=True)
 
 
 def _compare(first: Path, second: Path) -> None:
