@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from functools import cache
-
 from backends.base import Backend
 from backends.registry import Registry, UnknownNameError
 from backends.result import ErrorKind, ExecError, ExecResult, Limits
+from backends.sandbox import Sandbox
 
 __all__ = [
     "Backend",
@@ -14,9 +13,10 @@ __all__ = [
     "ExecError",
     "ExecResult",
     "Limits",
+    "Sandbox",
     "UnknownNameError",
     "backend_names",
-    "get_backend",
+    "load_backend",
     "registry",
 ]
 
@@ -27,7 +27,10 @@ def backend_names() -> list[str]:
     return registry.names()
 
 
-@cache
-def get_backend(name: str) -> Backend:
-    """One shared instance per backend, so warm workers are reused across questions."""
-    return registry.load(name)()
+def load_backend(name: str, sandbox: Sandbox | None = None) -> Backend:
+    """A new instance of the backend called ``name``, running its programs in ``sandbox``.
+
+    Given no sandbox, the backend makes its own and closes it in ``close()``. Load each
+    backend once per owner and reuse it, so its warm workers are reused too.
+    """
+    return registry.load(name)(sandbox=sandbox)

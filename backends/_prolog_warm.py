@@ -1,16 +1,15 @@
-"""Runs inside the warm pool's supervisor: SWI-Prolog embedded once, one fork per program.
+"""Prolog's sandbox worker: SWI-Prolog embedded once, one fork per program.
 
-Not imported by the host. ``backends/prolog.py`` hands this file's source to the pool as
-trusted warm-up code (the supervisor runs with ``-I -S`` and cannot import the project),
-and it installs itself as the module ``_reasoner_prolog_warm``. Standard library only.
+Not imported by the host: ``backends/prolog.py`` names this file as a worker
+(``backends/sandbox/records.py``) and the sandbox loads it by path. Standard library only.
 
-The supervisor calls :func:`start`: it loads ``libswipl`` through ctypes (no pyswip,
-whose start-up probes ``swipl`` with a subprocess), initialises Prolog with
-``--no-threads`` (the supervisor refuses to fork when a thread exists) from the runner's
-saved state, which holds the runner and its libraries. It never loads a program. Each forked child
-(limits and seccomp already applied by the harness) calls :func:`run`, which runs the
-runner's ``warm_main/5`` on the program text and exits without returning, so whatever
-the program asserted or set dies with the child.
+The warm supervisor calls :func:`start` once: it loads ``libswipl`` through ctypes (no
+pyswip, whose start-up probes ``swipl`` with a subprocess), initialises Prolog with
+``--no-threads`` (the supervisor refuses to fork when a thread exists) from the
+runner's saved state, which holds the runner and its libraries. It never loads a
+program. Each forked child (limits and seccomp already applied by the sandbox) calls
+:func:`run`, which runs the runner's ``warm_main/5`` on the program text and exits
+without returning, so whatever the program asserted or set dies with the child.
 """
 
 from __future__ import annotations
@@ -18,7 +17,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import os
-from typing import NoReturn
+from typing import Any, NoReturn
 
 # SWI-Prolog.h (stable across 9.x).
 _PL_STRING = 6
@@ -28,9 +27,6 @@ _PL_Q_CATCH_EXCEPTION = 0x0008
 _REPORT_FD = 3
 
 _lib: ctypes.CDLL | None = None
-failure = ""
-"""Why :func:`start` failed, set by the warm-up code that calls it (the supervisor
-swallows warm-up errors); the prelude of each child raises it."""
 
 
 def _bind(lib: ctypes.CDLL) -> None:
@@ -51,14 +47,16 @@ def _bind(lib: ctypes.CDLL) -> None:
     lib.PL_call_predicate.argtypes = [ctypes.c_void_p, ctypes.c_int, pred_t, term_t]
 
 
-def start(library: str, home: str, state: str, runner: str) -> None:
+def start(args: dict[str, Any]) -> None:
     """Initialise Prolog with the runner (trusted); raise if that fails.
 
+    ``args``: ``library`` (libswipl), ``home`` (SWI's home), ``state`` and ``runner``.
     From the runner's saved state when this sandbox can read it (its ``main`` returns at
     once given the argument ``warm``), else by loading the runner's source (slower:
     clpfd is compiled again).
     """
     global _lib
+    library, home, state, runner = args["library"], args["home"], args["state"], args["runner"]
     lib = ctypes.CDLL(library, mode=ctypes.RTLD_GLOBAL)
     _bind(lib)
     use_state = os.access(state, os.R_OK)
@@ -82,10 +80,12 @@ def start(library: str, home: str, state: str, runner: str) -> None:
     _lib = lib
 
 
-def run(text: str, seconds: float, stack: int, tables: int) -> NoReturn:
-    """In the child: load and solve the program, report on descriptor 3, exit."""
+def run(payload: dict[str, Any]) -> NoReturn:
+    """In the child: load and solve ``payload["text"]``, report on descriptor 3, exit."""
     status = 0
     try:
+        text, seconds = payload["text"], payload["seconds"]
+        stack, tables = payload["stack"], payload["tables"]
         if _lib is None:
             raise RuntimeError("Prolog was not initialised in the warm supervisor")
         lib = _lib

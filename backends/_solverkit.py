@@ -15,13 +15,13 @@ run (measured in results/followup/traceback-source/plan.md).
 
 from __future__ import annotations
 
-import inspect
 import re
 from functools import cache
 from pathlib import Path
 
 from backends.pyrun import run_python_program
 from backends.result import ErrorKind, ExecError, ExecResult, Limits
+from backends.sandbox import Sandbox
 
 _KINDS = {
     "SolverUnknown": ErrorKind.unknown,
@@ -40,7 +40,6 @@ _FRAME = re.compile(r'^\s*File "<program>", line \d+')
 _SOURCE = re.compile(r"^ {4}")
 """Python indents a frame's source line, and the ^~ marks under it, by four spaces."""
 _Z3_EXCEPTION = re.compile(r"^(?:z3\.)?(?:z3types\.)?Z3Exception\b")
-_WARM = "warm_imports" in inspect.signature(run_python_program).parameters
 
 
 @cache
@@ -55,13 +54,10 @@ def solver_seconds(limits: Limits) -> float:
 
 
 def run_prelude_program(
-    program: str, limits: Limits, prelude: str, warm_imports: tuple[str, ...]
+    sandbox: Sandbox, program: str, limits: Limits, prelude: str, warm_imports: tuple[str, ...]
 ) -> ExecResult:
-    """Run a Python program after a trusted prelude (warm when the sandbox has pools)."""
-    if _WARM:
-        result = run_python_program(program, limits, prelude=prelude, warm_imports=warm_imports)
-    else:
-        result = run_python_program(program, limits, prelude=prelude)
+    """Run a Python program after a trusted prelude (warm when the sandbox keeps workers)."""
+    result = run_python_program(sandbox, program, limits, prelude=prelude, warm_imports=warm_imports)
     return remap(result)
 
 

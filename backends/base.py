@@ -2,7 +2,8 @@
 
 A backend is one module with one class: a name, a one-line description the router
 reads, the fence languages it accepts, and ``run(program, limits)``. Everything else
-has a default.
+has a default. Its programs run in the ``Sandbox`` its owner gives it (one it makes and
+closes itself when given none), so no backend holds a process-wide pool.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from abc import ABC, abstractmethod
 from typing import ClassVar
 
 from backends.result import ExecResult, Limits
+from backends.sandbox import Sandbox
 
 
 class Backend(ABC):
@@ -32,6 +34,11 @@ class Backend(ABC):
     checks in ``reasoner.checks.CHECKS``, or functions ``(value, question, choices) -> str | None``
     returning why the value cannot answer (see ``reasoner/checks.py``)."""
 
+    def __init__(self, sandbox: Sandbox | None = None) -> None:
+        self._owns_sandbox = sandbox is None
+        self.sandbox = sandbox if sandbox is not None else Sandbox()
+        """Where this backend's programs run (``backends.pyrun.run_python_program`` for Python)."""
+
     @abstractmethod
     def run(self, program: str, limits: Limits | None = None) -> ExecResult:
         """Run ``program`` isolated, within ``limits``, and report what it produced."""
@@ -44,5 +51,7 @@ class Backend(ABC):
         """None when the backend can run here, else what to install."""
         return None
 
-    def close(self) -> None:  # noqa: B027 - optional hook; most backends hold nothing
-        """Release warm workers, if any."""
+    def close(self) -> None:
+        """Close the sandbox if this backend made it; a sandbox given to it is its owner's."""
+        if self._owns_sandbox:
+            self.sandbox.close()

@@ -5,9 +5,9 @@ the host (pyswip's ``halt.`` kills its host and ``assert`` leaks between queries
 ``_prolog_runner.pl`` loads the program with ``sandboxed(true)``, checks the goal with
 ``safe_goal/1`` and reports on the report descriptor.
 
-Warm by default (as the Python backends, ``REASONER_POOL=0`` turns it off): a pool
-supervisor embeds SWI-Prolog once (``_prolog_warm.py``), loads the runner and its
-libraries, and forks a child per program that applies the rlimits and seccomp before the
+Warm by default (as the Python backends, ``REASONER_POOL=0`` turns it off): a warm
+worker (``_prolog_warm.py``) embeds SWI-Prolog once, loads the runner and its
+libraries, and the sandbox forks a child per program that applies the rlimits and seccomp before the
 program is read; the child exits after one program, so assertions, flags and ``halt``
 cannot reach the next. Cold, or when the pool cannot start: a fresh ``swipl`` per
 program, from a saved state of the runner and the libraries a program may use (clpfd is
@@ -29,9 +29,16 @@ import platformdirs
 
 from backends._prolog_slips import join_multiword_names
 from backends.base import Backend
-from backends.pyrun import to_exec_result, warm_by_default
+from backends.outcome import to_exec_result
 from backends.result import ErrorKind, ExecResult, Limits
-from backends.sandbox import RawRun, SandboxUnavailable, minimal_env, run_isolated
+from backends.sandbox import (
+    PoolError,
+    PoolStartError,
+    Sandbox,
+    SandboxUnavailable,
+    Worker,
+    minimal_env,
+)
 
 RUNNER = Path(__file__).with_name("_prolog_runner.pl")
 WARM_MODULE = Path(__file__).with_name("_prolog_warm.py")
@@ -72,37 +79,10 @@ def _runtime(swipl: str) -> tuple[str, str] | None:
     return library, home
 
 
-_WARM_PRELUDE = (
-    "import _reasoner_prolog_warm\n"
-    "if _reasoner_prolog_warm.failure:\n"
-    "    raise RuntimeError(_reasoner_prolog_warm.failure)\n"
-    "_reasoner_prolog_run = _reasoner_prolog_warm.run\n"
-)
-_WARM_FAILED = "the backend's libraries failed to load"
-"""How the harness reports a failed prelude (``run_program``): here, an unusable warm
-supervisor, which sends the program to a cold run instead."""
-
-
-@cache
-def _warmup_code(library: str, home: str, state: str) -> str:
-    """Trusted code for the pool supervisor: install ``_prolog_warm.py`` and start Prolog.
-
-    The supervisor swallows warm-up errors, so a failure is kept in the module and raised
-    by the prelude of every child, which then reports ``_WARM_FAILED``.
-    """
-    source = WARM_MODULE.read_text()
-    return (
-        "import sys, types\n"
-        "_m = types.ModuleType('_reasoner_prolog_warm')\n"
-        f"_m.__file__ = {str(WARM_MODULE)!r}\n"
-        f"exec(compile({source!r}, {str(WARM_MODULE)!r}, 'exec'), _m.__dict__)\n"
-        "_m.failure = ''\n"
-        "sys.modules['_reasoner_prolog_warm'] = _m\n"
-        "try:\n"
-        f"    _m.start({library!r}, {home!r}, {state!r}, {str(RUNNER)!r})\n"
-        "except BaseException as exc:\n"
-        "    _m.failure = f'Prolog did not start in the warm supervisor: {exc!r}'\n"
-    )
+def warm_worker(library: str, home: str, state: Path) -> Worker:
+    """The warm worker that embeds this SWI-Prolog with the runner's ``state``."""
+    args = {"library": library, "home": home, "state": str(state), "runner": str(RUNNER)}
+    return Worker(str(WARM_MODULE), args, ro_paths=(str(state), str(RUNNER)))
 
 
 def _state_dirs() -> list[Path]:
@@ -209,9 +189,10 @@ class PrologBackend(Backend):
             return str(exc)
         return None
 
-    def __init__(self) -> None:
+    def __init__(self, sandbox: Sandbox | None = None) -> None:
+        super().__init__(sandbox)
         self._warm_broken = False
-        """Set once a warm supervisor could not start Prolog: later runs go cold at once."""
+        """Set once a warm worker could not start Prolog: later runs go cold at once."""
 
     def prepare(self, program: str) -> str:
         """``holds(bald eagle, cold, true)`` reads as ``holds(bald_eagle, cold, true)``."""
@@ -226,7 +207,7 @@ class PrologBackend(Backend):
         swipl = swipl_path()
         assert swipl is not None
         stack = min(_STACK_BYTES, limits.memory_mb * 1024 * 1024 // 4)
-        if warm_by_default() and not self._warm_broken:
+        if self.sandbox.warm and not self._warm_broken:
             result = self._run_warm(swipl, state, program, stack, limits)
             if result is not None:
                 return result
@@ -236,7 +217,9 @@ class PrologBackend(Backend):
             f"time={goal_seconds(limits)}", f"stack={stack}", f"tables={stack}",
         ]
         try:
-            raw = run_isolated(argv, program.encode(), limits, minimal_env(), ro_paths=(str(state),))
+            raw = self.sandbox.run(
+                argv, program.encode(), limits, env=minimal_env(), ro_paths=(str(state),)
+            )
         except RuntimeError as exc:
             return ExecResult.failure(ErrorKind.unavailable, str(exc))
         return to_exec_result(raw, limits)
@@ -244,26 +227,20 @@ class PrologBackend(Backend):
     def _run_warm(
         self, swipl: str, state: Path, program: str, stack: int, limits: Limits
     ) -> ExecResult | None:
-        """Run in a warm pool child; None when the pool cannot, so the caller runs cold."""
-        from backends.pool import PoolError, manager
-
+        """Run in a warm worker's child; None when there is none, so the caller runs cold."""
         runtime = _runtime(swipl)
         if runtime is None:
             self._warm_broken = True
             return None
-        # Trusted Python that hands the untrusted text to Prolog as a string literal.
-        call = f"_reasoner_prolog_run({program!r}, {goal_seconds(limits)!r}, {stack}, {stack})\n"
+        payload = {"text": program, "seconds": goal_seconds(limits), "stack": stack,
+                   "tables": stack}
         try:
-            raw: RawRun = manager.run(
-                (), call, _WARM_PRELUDE, limits, _warmup_code(*runtime, str(state))
-            )
+            raw = self.sandbox.run_warm(warm_worker(*runtime, state), payload, limits)
+        except PoolStartError:
+            self._warm_broken = True
+            return None
         except PoolError:
             return None
         except SandboxUnavailable as exc:
             return ExecResult.failure(ErrorKind.unavailable, str(exc))
-        if raw.report and raw.report.get("error") == "unavailable" and _WARM_FAILED in str(
-            raw.report.get("message", "")
-        ):
-            self._warm_broken = True
-            return None
         return to_exec_result(raw, limits)

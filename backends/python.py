@@ -73,7 +73,7 @@ class PythonBackend(Backend):
     )
 
     def run(self, program: str, limits: Limits | None = None) -> ExecResult:
-        return run_python_program(program, limits or Limits())
+        return run_python_program(self.sandbox, program, limits or Limits())
 
     def prepare(self, program: str) -> str:
         return assign_answer(program)

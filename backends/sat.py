@@ -80,4 +80,4 @@ class SatBackend(Backend):
             return ExecResult.failure(ErrorKind.unavailable, missing)
         if is_dimacs(program):
             program = f"answer = run_dimacs({program!r})\n"
-        return run_prelude_program(program, limits, prelude(limits), WARM_IMPORTS)
+        return run_prelude_program(self.sandbox, program, limits, prelude(limits), WARM_IMPORTS)

@@ -74,4 +74,4 @@ class SmtBackend(Backend):
             return ExecResult.failure(ErrorKind.unavailable, missing)
         if is_smtlib(program):
             program = f"answer = run_smtlib({program!r})\n"
-        return run_prelude_program(program, limits, prelude(limits), WARM_IMPORTS)
+        return run_prelude_program(self.sandbox, program, limits, prelude(limits), WARM_IMPORTS)

@@ -47,4 +47,4 @@ class SympyBackend(Backend):
         missing = self.availability()
         if missing:
             return ExecResult.failure(ErrorKind.unavailable, missing)
-        return run_prelude_program(program, limits, PRELUDE, WARM_IMPORTS)
+        return run_prelude_program(self.sandbox, program, limits, PRELUDE, WARM_IMPORTS)

@@ -497,6 +497,7 @@ def run_eval(
             session.status = "failed"
             raise
         finally:
+            reasoner.close()  # its sandbox's warm workers; the model is the caller's
             session.ended_at = now()
             all_records = run_dir.read_records()
             # Counted from the file: an interrupt can land between a record's append and

@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any, Literal, cast
 
 import fewshot
-from backends import Backend, ErrorKind, ExecError, ExecResult, Limits, get_backend
+from backends import Backend, ErrorKind, ExecError, ExecResult, Limits, Sandbox, load_backend
 from reasoner import prompting
 from reasoner.checks import GENERAL_CHECKS, AnswerCheck, first_objection
 from reasoner.checks import resolve as resolve_checks
@@ -78,6 +78,7 @@ class Reasoner:
         limits: Limits | None = None,
         program_options: GenerateOptions | None = None,
         answer_options: GenerateOptions | None = None,
+        sandbox: Sandbox | None = None,
     ) -> None:
         if max_attempts < 1:
             raise ValueError("max_attempts must be at least 1")
@@ -91,10 +92,30 @@ class Reasoner:
         self.limits = limits or Limits()
         self.program_options = program_options or GenerateOptions(max_tokens=512)
         self.answer_options = answer_options or GenerateOptions(max_tokens=48)
+        self._owns_sandbox = sandbox is None
+        self.sandbox = sandbox if sandbox is not None else Sandbox()
+        """Where programs run; made here (and closed by ``close``) when not given."""
+        self._backends: dict[str, Backend] = {}
 
     def backend(self, name: str) -> Backend:
-        """The backend called ``name``, loaded once."""
-        return get_backend(name)
+        """The backend called ``name``, loaded once, running in this Reasoner's sandbox."""
+        if name not in self._backends:
+            self._backends[name] = load_backend(name, self.sandbox)
+        return self._backends[name]
+
+    def close(self) -> None:
+        """Close the backends loaded here and the sandbox if it is ours; the model stays open."""
+        backends, self._backends = list(self._backends.values()), {}
+        for loaded in backends:
+            loaded.close()
+        if self._owns_sandbox:
+            self.sandbox.close()
+
+    def __enter__(self) -> Reasoner:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     def solve(
         self,

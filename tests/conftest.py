@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
+from backends import Backend, Sandbox, load_backend
 from reasoner import paths
 
 REAL_HOME = paths.home()
@@ -19,3 +20,19 @@ def _isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[
     monkeypatch.setenv("REASONER_HOME", str(home))
     monkeypatch.delenv("REASONER_MODEL", raising=False)
     yield home
+
+
+@pytest.fixture(scope="module")
+def backend_loader() -> Iterator[Callable[[str], Backend]]:
+    """Backends loaded once per module into one sandbox; all closed when the module ends."""
+    loaded: dict[str, Backend] = {}
+    with Sandbox() as sandbox:
+
+        def load(name: str) -> Backend:
+            if name not in loaded:
+                loaded[name] = load_backend(name, sandbox)
+            return loaded[name]
+
+        yield load
+        for backend in loaded.values():
+            backend.close()

@@ -5,11 +5,12 @@ Every program is written here and run for real in its backend's sandbox.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from backends import backend_names, get_backend
+from backends import Backend, Sandbox, backend_names, load_backend
 from backends._solverkit import remap
 from backends.result import ErrorKind, ExecError, ExecResult, Limits
 from backends.sat import is_dimacs
@@ -17,6 +18,22 @@ from backends.smt import is_smtlib
 
 SYMBOLIC = ("sympy", "prolog", "sat", "smt")
 SHORT = Limits(wall_seconds=3, cpu_seconds=3)
+
+
+LOADED: dict[str, Backend] = {}
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _sandbox() -> Iterator[None]:
+    """One sandbox for the module's backends, closed at the end."""
+    with Sandbox() as sandbox:
+        LOADED.update({name: load_backend(name, sandbox) for name in ("python", *SYMBOLIC)})
+        yield
+        LOADED.clear()
+
+
+def get_backend(name: str) -> Backend:
+    return LOADED[name]
 
 
 def run(backend: str, program: str, limits: Limits | None = None) -> ExecResult:
@@ -329,7 +346,7 @@ def test_prolog_without_swipl_is_unavailable(monkeypatch: pytest.MonkeyPatch) ->
     from backends import prolog
 
     monkeypatch.setattr(prolog, "swipl_path", lambda: None)
-    backend = prolog.PrologBackend()
+    backend = prolog.PrologBackend(get_backend("prolog").sandbox)
     hint = backend.availability()
     assert hint is not None and "swi-prolog-core-packages" in hint
     message = assert_kind(backend.run("solve(1)."), ErrorKind.unavailable)
@@ -347,7 +364,8 @@ def test_prolog_state_is_rebuilt_under_a_fresh_home(
     state = prolog.runner_state()
     assert state.parent == tmp_path / "prolog" and state.is_file()
     assert prolog.runner_state() == state
-    assert_value(prolog.PrologBackend().run("solve(X) :- X is 2 + 2."), "4")
+    backend = prolog.PrologBackend(get_backend("prolog").sandbox)
+    assert_value(backend.run("solve(X) :- X is 2 + 2."), "4")
 
 
 # --------------------------------------------------------------------------- sat

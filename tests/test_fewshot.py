@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from importlib import resources
 
 import pytest
 
 import fewshot
-from backends import get_backend
+from backends import Backend
 
 EXAMPLE_FILES = sorted(
     path.name.removesuffix(".yaml")
@@ -28,9 +29,11 @@ def test_every_registered_backend_has_examples() -> None:
 
 
 @pytest.mark.parametrize(("backend", "index"), CASES)
-def test_example_program_produces_its_value(backend: str, index: int) -> None:
+def test_example_program_produces_its_value(
+    backend: str, index: int, backend_loader: Callable[[str], Backend]
+) -> None:
     example = fewshot.load(backend)[index]
-    result = get_backend(backend).run(example.program)
+    result = backend_loader(backend).run(example.program)
     assert result.ok, f"{backend} example {index} failed: {result.error}"
     assert result.value == example.value
 

@@ -20,8 +20,7 @@ from pathlib import Path
 import pytest
 
 import backends
-from backends import get_backend
-from backends.pool import manager as _default_manager
+from backends import Backend, Sandbox, load_backend
 from backends.result import ErrorKind, ExecResult, Limits
 
 SECRET = f"reasoner-secret-{uuid.uuid4().hex}"
@@ -207,6 +206,28 @@ CASES = [
 
 # --------------------------------------------------------------------------- the world
 
+SANDBOXES: list[Sandbox] = []
+LOADED: dict[str, Backend] = {}
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _sandbox() -> Iterator[None]:
+    """One sandbox for the module, as a long-lived owner keeps one; closed at the end."""
+    with Sandbox() as sandbox:
+        SANDBOXES.append(sandbox)
+        yield
+        for loaded in LOADED.values():
+            loaded.close()
+        LOADED.clear()
+        SANDBOXES.clear()
+
+
+def get_backend(name: str) -> Backend:
+    if name not in LOADED:
+        LOADED[name] = load_backend(name, SANDBOXES[-1])
+    return LOADED[name]
+
+
 
 @dataclass
 class World:
@@ -288,7 +309,7 @@ def stray_processes() -> list[int]:
     """
     tree = _children()
     allowed: set[int] = set()
-    for worker in _default_manager.workers():
+    for worker in SANDBOXES[-1].pool.workers():
         allowed.add(worker.pid)
         for reaper in tree.get(worker.pid, []):
             allowed.add(reaper)

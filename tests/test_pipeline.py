@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import pytest
 
 import fewshot
-from backends import get_backend, registry
+from backends import registry
 from backends.python import PythonBackend
 from reasoner.checks import undetermined_between_true_and_false
 from reasoner.models.mock import MockEngine
@@ -262,7 +262,7 @@ def test_an_undetermined_result_that_never_resolves_falls_back_to_a_direct_answe
 def test_checks_come_from_the_backend_and_apply_only_to_its_programs() -> None:
     """The logic backends name the True-or-False check; a python program answering 'unknown'
     to the same question is not held to it (no caller check given)."""
-    assert get_backend("prolog").answer_checks == ("undetermined_between_true_and_false",)
+    assert registry.load("prolog").answer_checks == ("undetermined_between_true_and_false",)
     model = MockEngine("t", replies=[fenced("answer = 'unknown'"), "B) False"])
     solution = Reasoner(model=model).solve("Is Rex cold?", backend="python", choices=["A) True", "B) False"])
     assert [a.result.ok for a in solution.attempts] == [True]

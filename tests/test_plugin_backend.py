@@ -2,7 +2,8 @@
 
 ``fractions`` evaluates one arithmetic expression exactly with Python's ``fractions``,
 in the same sandbox as every other Python backend (``run_python_program`` + a prelude).
-It reaches the registry the two ways a plugin can: ``registry.register`` at run time,
+It runs in the sandbox its owner gave it (``self.sandbox``). It reaches the registry
+the two ways a plugin can: ``registry.register`` at run time,
 and an entry point in the ``reasoner.backends`` group (faked here, as installing a
 package would add it).
 """
@@ -20,7 +21,7 @@ import pytest
 from click.testing import CliRunner
 
 import backends
-from backends import Backend, ErrorKind, ExecResult, Limits, UnknownNameError
+from backends import Backend, ErrorKind, ExecResult, Limits, Sandbox, UnknownNameError
 from backends.pyrun import run_python_program
 
 PRELUDE = '''
@@ -56,17 +57,21 @@ class FractionsBackend(Backend):
     examples_file = str(Path(__file__).with_name("data") / "fractions.yaml")
 
     def run(self, program: str, limits: Limits | None = None) -> ExecResult:
-        return run_python_program(f"answer = _exact({program!r})", limits or Limits(),
-                                  prelude=PRELUDE)
+        return run_python_program(self.sandbox, f"answer = _exact({program!r})",
+                                  limits or Limits(), prelude=PRELUDE)
+
+
+@pytest.fixture
+def sandbox() -> Iterator[Sandbox]:
+    with Sandbox() as box:
+        yield box
 
 
 @pytest.fixture
 def registered() -> Iterator[None]:
     backends.registry.register("fractions", lambda: FractionsBackend)
-    backends.get_backend.cache_clear()
     yield
     backends.registry.unregister("fractions")
-    backends.get_backend.cache_clear()
 
 
 @pytest.fixture
@@ -84,42 +89,46 @@ def entry_point(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
         return found
 
     monkeypatch.setattr(registry_module, "entry_points", entry_points)
-    backends.get_backend.cache_clear()
     yield
-    backends.get_backend.cache_clear()
 
 
 def test_unknown_before_registration() -> None:
     assert "fractions" not in backends.backend_names()
     with pytest.raises(UnknownNameError):
-        backends.get_backend("fractions")
+        backends.load_backend("fractions")
 
 
 @pytest.mark.usefixtures("registered")
-def test_runtime_registration_reaches_names_and_get_backend() -> None:
+def test_runtime_registration_reaches_names_and_load_backend(sandbox: Sandbox) -> None:
     assert "fractions" in backends.backend_names()
-    engine = backends.get_backend("fractions")
+    engine = backends.load_backend("fractions", sandbox)
+    assert engine.sandbox is sandbox
     assert isinstance(engine, FractionsBackend)
     result = engine.run("1/3 + 1/6")
     assert result.ok, result.error
     assert result.value == "1/2"
     assert engine.run("(2/3) ** 2 - 1").value == "-5/9"
     with pytest.raises(UnknownNameError, match="Did you mean 'fractions'"):
-        backends.get_backend("fraction")
+        backends.load_backend("fraction", sandbox)
 
 
 @pytest.mark.usefixtures("entry_point")
 def test_entry_point_registration() -> None:
     assert "fractions" in backends.backend_names()
     assert {"python", "sympy", "prolog", "sat", "smt"} <= set(backends.backend_names())
-    result = backends.get_backend("fractions").run("7/4 - 3/4 * 1/3")
+    engine = backends.load_backend("fractions")  # no sandbox given: it makes and closes its own
+    try:
+        result = engine.run("7/4 - 3/4 * 1/3")
+    finally:
+        engine.close()
+    assert engine.sandbox.closed
     assert result.ok, result.error
     assert result.value == "3/2"
 
 
 @pytest.mark.usefixtures("registered")
-def test_plugin_errors_come_back_typed() -> None:
-    engine = backends.get_backend("fractions")
+def test_plugin_errors_come_back_typed(sandbox: Sandbox) -> None:
+    engine = backends.load_backend("fractions", sandbox)
     result = engine.run("1/0")
     assert result.error is not None and result.error.kind is ErrorKind.runtime
     assert "ZeroDivisionError" in result.error.message
@@ -186,9 +195,8 @@ def test_model_router_and_prompt_pick_up_the_plugin() -> None:
         assert any("Exact rational arithmetic" in m.content for m in messages)
         return "fractions"
 
-    solution = Reasoner(model=MockEngine("t", responder=responder), router="model").solve(
-        "What is a third plus a third, as an exact fraction?"
-    )
+    with Reasoner(model=MockEngine("t", responder=responder), router="model") as reasoner:
+        solution = reasoner.solve("What is a third plus a third, as an exact fraction?")
     assert solution.route is not None and solution.route.backend == "fractions"
     assert solution.attempts[0].result.value == "2/3"
     assert solution.answer == "2/3"

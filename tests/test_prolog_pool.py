@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 
-from backends import pool, prolog
+from backends import Sandbox, prolog
 from backends.prolog import PrologBackend
 from backends.result import ErrorKind, ExecResult, Limits
 
@@ -12,18 +14,19 @@ LIMITS = Limits(wall_seconds=5, cpu_seconds=5)
 
 
 @pytest.fixture
-def warm(monkeypatch: pytest.MonkeyPatch) -> PrologBackend:
+def warm(monkeypatch: pytest.MonkeyPatch) -> Iterator[PrologBackend]:
     monkeypatch.setenv("REASONER_POOL", "1")
     backend = PrologBackend()
     assert backend.availability() is None, backend.availability()
-    return backend
+    yield backend
+    backend.close()
 
 
 def run_warm(backend: PrologBackend, program: str) -> ExecResult:
     """Run a program and check that a warm worker, not a cold swipl, ran it."""
-    before = pool.manager.completed
+    before = backend.sandbox.pool.completed
     result = backend.run(program, LIMITS)
-    assert pool.manager.completed == before + 1, "the program did not run in the warm pool"
+    assert backend.sandbox.pool.completed == before + 1, "the program did not run in the warm pool"
     assert not backend._warm_broken
     return result
 
@@ -73,10 +76,10 @@ def test_a_programs_predicates_are_gone_in_the_next(warm: PrologBackend) -> None
 def test_halt_in_a_warm_run_does_not_break_the_next(warm: PrologBackend, program: str) -> None:
     result = run_warm(warm, program)
     assert result.error is not None and result.error.kind is ErrorKind.denied, result
-    workers = {w.pid for w in pool.manager.workers()}
+    workers = {w.pid for w in warm.sandbox.pool.workers()}
     assert value(run_warm(warm, "solve(X) :- X is 6 * 7.")) == "42"
     # The same supervisor served the next program: nothing had to be restarted.
-    assert {w.pid for w in pool.manager.workers()} & workers
+    assert {w.pid for w in warm.sandbox.pool.workers()} & workers
 
 
 def test_a_timeout_in_a_warm_run_leaves_the_pool_usable(warm: PrologBackend) -> None:
@@ -97,16 +100,28 @@ def test_an_unusable_warm_supervisor_falls_back_to_cold(
 ) -> None:
     # A libswipl that does not exist: the supervisor starts, Prolog does not.
     monkeypatch.setattr(prolog, "_runtime", lambda swipl: ("/nonexistent/libswipl.so", "/"))
-    before = pool.manager.completed
+    pool = warm.sandbox.pool
     assert value(warm.run("solve(X) :- X is 2 + 3.", LIMITS)) == "5"
     assert warm._warm_broken
-    assert pool.manager.completed == before + 1  # tried once warm, then ran cold
+    # Tried once warm (the worker failed to start, and says why), then ran cold.
+    assert pool.completed == 0
+    assert [why for why in pool.failures().values() if "libswipl" in why]
     assert value(warm.run("solve(X) :- X is 2 + 4.", LIMITS)) == "6"
-    assert pool.manager.completed == before + 1  # later runs go straight to cold
+    assert pool.completed == 0 and len(pool.failures()) == 1  # later runs go straight to cold
 
 
 def test_pool_off_runs_cold(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("REASONER_POOL", "0")
-    before = pool.manager.completed
-    assert value(PrologBackend().run("solve(X) :- X is 6 * 7.", LIMITS)) == "42"
-    assert pool.manager.completed == before
+    with Sandbox() as sandbox:
+        assert value(PrologBackend(sandbox).run("solve(X) :- X is 6 * 7.", LIMITS)) == "42"
+        assert sandbox.pool.completed == 0
+        assert sandbox.pool.workers() == []
+
+
+def test_a_sandbox_told_cold_runs_cold_whatever_the_environment(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("REASONER_POOL", "1")
+    with Sandbox(warm=False) as sandbox:
+        assert value(PrologBackend(sandbox).run("solve(X) :- X is 6 * 7.", LIMITS)) == "42"
+        assert sandbox.pool.completed == 0

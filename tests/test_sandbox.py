@@ -15,12 +15,16 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from backends import isolation, registry
+from backends import Sandbox, registry
 from backends.base import Backend
-from backends.pool import PoolManager, WarmWorker
-from backends.pyrun import run_python_program, to_exec_result
+from backends.outcome import to_exec_result
+from backends.pyrun import python_worker, run_python_program
 from backends.result import ErrorKind, ExecResult, Limits
-from backends.sandbox import SANDBOX_UID, RawRun, _readonly_paths, minimal_env, run_isolated, scratch_entries
+from backends.sandbox import RawRun, isolation, minimal_env
+from backends.sandbox import bwrap as bwrap_module
+from backends.sandbox.bwrap import SANDBOX_UID, readonly_paths, scratch_entries
+from backends.sandbox.environment import resolve_interpreter
+from backends.sandbox.pool import WarmPool, WarmWorker
 from reasoner.cli import main
 
 FAST = Limits(wall_seconds=3, cpu_seconds=2)
@@ -38,8 +42,31 @@ def no_bwrap(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
     isolation.reset()
 
 
-def run(program: str, warm: bool, limits: Limits = FAST, **kwargs: object) -> ExecResult:
-    return run_python_program(program, limits, warm=warm, **kwargs)  # type: ignore[arg-type]
+@pytest.fixture(scope="module", autouse=True)
+def _sandbox() -> Iterator[None]:
+    """The sandbox the module's runs use unless a test makes its own."""
+    with Sandbox() as sandbox:
+        SANDBOXES.append(sandbox)
+        yield
+        SANDBOXES.clear()
+
+
+SANDBOXES: list[Sandbox] = []
+
+
+def run(
+    program: str, warm: bool, limits: Limits = FAST, sandbox: Sandbox | None = None,
+    **kwargs: object,
+) -> ExecResult:
+    box = sandbox or SANDBOXES[-1]
+    return run_python_program(box, program, limits, warm=warm, **kwargs)  # type: ignore[arg-type]
+
+
+def run_isolated(
+    argv: list[str], stdin: bytes, limits: Limits, env: dict[str, str] | None = None,
+    ro_paths: list[str] | tuple[str, ...] = (),
+) -> RawRun:
+    return SANDBOXES[-1].run(argv, stdin, limits, env=env, ro_paths=ro_paths)
 
 
 # --------------------------------------------------------------------------- detection
@@ -68,17 +95,13 @@ def test_weak_mode_is_an_explicit_opt_in(
     no_bwrap: None, monkeypatch: pytest.MonkeyPatch, warm: bool
 ) -> None:
     monkeypatch.setenv("REASONER_SANDBOX", "weak")
-    manager = PoolManager()
-    monkeypatch.setattr("backends.pool.manager", manager)
-    try:
-        ok = run("import os\nopen('f', 'w').close()\nanswer = os.getcwd()", warm)
+    with Sandbox() as sandbox:
+        ok = run("import os\nopen('f', 'w').close()\nanswer = os.getcwd()", warm, sandbox=sandbox)
         assert ok.ok, ok.error
         assert ok.value and "reasoner-run-" in ok.value
         assert not os.path.exists(ok.value) or os.listdir(ok.value) == []  # wiped
-        forked = run("import os\nos.fork()", warm)  # seccomp still works without bwrap
+        forked = run("import os\nos.fork()", warm, sandbox=sandbox)  # seccomp still works without bwrap
         assert forked.error is not None and forked.error.kind is ErrorKind.denied
-    finally:
-        manager.shutdown()
     assert not os.path.exists(ok.value)
 
 
@@ -139,7 +162,7 @@ answer = {{
     assert seen["caps"] == "0000000000000000"
     assert seen["home"] is False
     standard = {"etc", "usr", "tmp", "proc", "dev", "bin", "sbin", "lib", "lib32", "lib64"}
-    bound = {Path(p).parts[1] for p in _readonly_paths()}  # e.g. the venv's top directory
+    bound = {Path(p).parts[1] for p in readonly_paths()}  # e.g. the venv's top directory
     assert {"etc", "usr", "tmp", "proc", "dev"} <= set(seen["root"]) <= standard | bound
     assert "home" not in seen["root"] and "var" not in seen["root"]
     assert len(seen["pids"]) <= 3  # bwrap's reaper, (the supervisor,) the program
@@ -225,7 +248,7 @@ def test_a_large_program_streams_through(warm: bool) -> None:
 
 
 def test_a_failing_prelude_is_terminal() -> None:
-    result = run_python_program("answer = 1", FAST, prelude="import no_such_module_xyz\n")
+    result = run_python_program(SANDBOXES[-1], "answer = 1", FAST, prelude="import no_such_module_xyz\n")
     assert result.error is not None and result.error.kind is ErrorKind.unavailable
     assert "no_such_module_xyz" in result.error.message
 
@@ -326,50 +349,49 @@ def test_deaths_without_a_report_map_to_kinds(returncode: int, cpu: float, kind:
 
 
 @pytest.fixture
-def manager(monkeypatch: pytest.MonkeyPatch) -> Iterator[PoolManager]:
-    fresh = PoolManager(max_workers=2, max_runs=3)
-    monkeypatch.setattr("backends.pool.manager", fresh)
-    yield fresh
-    fresh.shutdown()
+def small() -> Iterator[Sandbox]:
+    """A sandbox with a small pool: two workers per key, three runs per worker."""
+    with Sandbox(max_workers=2, max_runs=3) as sandbox:
+        yield sandbox
 
 
-def _worker_pids(manager: PoolManager) -> set[int]:
-    return {w.pid for w in manager.workers()}
+def _worker_pids(pool: WarmPool) -> set[int]:
+    return {w.pid for w in pool.workers()}
 
 
-def test_pool_recycles_after_max_runs(manager: PoolManager) -> None:
+def test_pool_recycles_after_max_runs(small: Sandbox) -> None:
     seen = []
     for _ in range(4):
-        assert run("answer = 1", warm=True).ok
-        seen.append(_worker_pids(manager))
+        assert run("answer = 1", warm=True, sandbox=small).ok
+        seen.append(_worker_pids(small.pool))
     assert seen[0] == seen[1]
     assert seen[2] != seen[1]  # the third run retired the worker; a new one waits
     assert seen[3] == seen[2]
 
 
-def test_pool_recycles_after_a_crash(manager: PoolManager) -> None:
-    assert run("answer = 1", warm=True).ok
-    before = _worker_pids(manager)
-    crashed = run("import ctypes\nctypes.string_at(0)", warm=True)
+def test_pool_recycles_after_a_crash(small: Sandbox) -> None:
+    assert run("answer = 1", warm=True, sandbox=small).ok
+    before = _worker_pids(small.pool)
+    crashed = run("import ctypes\nctypes.string_at(0)", warm=True, sandbox=small)
     assert crashed.error is not None and crashed.error.kind is ErrorKind.crash
-    assert _worker_pids(manager).isdisjoint(before)
-    assert run("answer = 2", warm=True).value == "2"
+    assert _worker_pids(small.pool).isdisjoint(before)
+    assert run("answer = 2", warm=True, sandbox=small).value == "2"
 
 
-def test_pool_restarts_a_dead_supervisor(manager: PoolManager) -> None:
-    assert run("answer = 1", warm=True).ok
-    for worker in manager.workers():
+def test_pool_restarts_a_dead_supervisor(small: Sandbox) -> None:
+    assert run("answer = 1", warm=True, sandbox=small).ok
+    for worker in small.pool.workers():
         os.killpg(worker.pid, signal.SIGKILL)
         worker.launched.proc.wait()
-    result = run("answer = 2", warm=True)
+    result = run("answer = 2", warm=True, sandbox=small)
     assert result.ok and result.value == "2"
 
 
-def test_pool_runs_in_parallel_threads(manager: PoolManager) -> None:
+def test_pool_runs_in_parallel_threads(small: Sandbox) -> None:
     results: list[ExecResult] = []
 
     def work(n: int) -> None:
-        results.append(run(f"import time\ntime.sleep(0.2)\nanswer = {n}", warm=True))
+        results.append(run(f"import time\ntime.sleep(0.2)\nanswer = {n}", warm=True, sandbox=small))
 
     threads = [threading.Thread(target=work, args=(n,)) for n in range(6)]
     for thread in threads:
@@ -377,52 +399,52 @@ def test_pool_runs_in_parallel_threads(manager: PoolManager) -> None:
     for thread in threads:
         thread.join()
     assert sorted(r.value or "" for r in results) == [str(n) for n in range(6)]
-    assert len(manager.workers()) <= manager.max_workers
+    assert len(small.pool.workers()) <= small.pool.max_workers
 
 
-def test_missing_warm_import_falls_back_to_cold(manager: PoolManager) -> None:
-    result = run("answer = 3", warm=True, warm_imports=("no_such_module_xyz",))
+def test_missing_warm_import_falls_back_to_cold(small: Sandbox) -> None:
+    result = run("answer = 3", warm=True, warm_imports=("no_such_module_xyz",), sandbox=small)
     assert result.ok and result.value == "3"
-    assert any("no_such_module_xyz" in why for why in manager.failures().values())
+    assert any("no_such_module_xyz" in why for why in small.pool.failures().values())
 
 
-def test_supervisor_refuses_to_fork_with_threads(manager: PoolManager) -> None:
+def test_supervisor_refuses_to_fork_with_threads(small: Sandbox) -> None:
     starts_thread = (
         "import threading, time\n"
         "threading.Thread(target=time.sleep, args=(60,), daemon=True).start()"
     )
-    result = run("answer = 4", warm=True, warmup=starts_thread)
+    result = run("answer = 4", warm=True, warmup=starts_thread, sandbox=small)
     assert result.ok and result.value == "4"  # ran cold instead
-    assert any("thread" in why for why in manager.failures().values())
+    assert any("thread" in why for why in small.pool.failures().values())
 
 
-def test_a_forked_host_gets_its_own_workers(manager: PoolManager) -> None:
+def test_a_forked_host_gets_its_own_workers(small: Sandbox) -> None:
     import multiprocessing
 
-    assert run("answer = 1", warm=True).ok
-    parent_workers = _worker_pids(manager)
+    assert run("answer = 1", warm=True, sandbox=small).ok
+    parent_workers = _worker_pids(small.pool)
     ctx = multiprocessing.get_context("fork")
     queue = ctx.Queue()
 
     def child() -> None:
-        from backends import pool
-
-        queue.put((run("answer = 2", warm=True).value, {w.pid for w in pool.manager.workers()}))
+        value = run("answer = 2", warm=True, sandbox=small).value
+        queue.put((value, _worker_pids(small.pool)))
 
     process = ctx.Process(target=child)
     process.start()
     value, child_workers = queue.get(timeout=60)
     process.join(timeout=60)
     assert value == "2" and child_workers.isdisjoint(parent_workers)
-    assert run("answer = 3", warm=True).value == "3"
-    assert _worker_pids(manager) == parent_workers
+    assert run("answer = 3", warm=True, sandbox=small).value == "3"
+    assert _worker_pids(small.pool) == parent_workers
 
 
 def test_worker_reports_its_import_time() -> None:
     iso = isolation.detect()
-    worker = WarmWorker(("json",), scratch_size_mb=64, iso=iso)
+    worker = WarmWorker(python_worker(("json",)), scratch_size_mb=64, iso=iso,
+                        interpreter=resolve_interpreter())
     try:
-        raw = worker.run("answer = 5", "", FAST)
+        raw = worker.run({"program": "answer = 5", "prelude": ""}, FAST)
         assert to_exec_result(raw, FAST).value == "5"
         assert worker.import_ms is not None and worker.import_ms >= 0
     finally:
@@ -517,11 +539,68 @@ def test_cli_backends_shows_the_refusal(no_bwrap: None) -> None:
 
 def test_a_python_installed_under_tmp_stays_visible(monkeypatch: pytest.MonkeyPatch) -> None:
     """A checkout or venv under /tmp (as in some CI) is bound above the private /tmp tmpfs."""
-    from backends import sandbox
-
-    monkeypatch.setattr(sandbox, "_readonly_paths", lambda: ("/usr", "/tmp/ci/.venv"))
-    args = sandbox.bwrap_command("bwrap", ["python"], scratch_mb=8)
+    monkeypatch.setattr(bwrap_module, "readonly_paths", lambda: ("/usr", "/tmp/ci/.venv"))
+    args = bwrap_module.bwrap_command("bwrap", ["python"], scratch_mb=8)
     tmpfs = args.index("--tmpfs")
     venv_bind = max(i for i, a in enumerate(args) if a == "/tmp/ci/.venv") - 2
     assert args[venv_bind] == "--ro-bind" and venv_bind > tmpfs
     assert args.index("/usr") < tmpfs
+
+
+# --------------------------------------------------------------------------- the interpreter
+
+
+@pytest.mark.parametrize("warm", MODES)
+def test_a_venv_reached_through_a_symlink_runs(warm: bool, tmp_path: Path) -> None:
+    """``bwrap: execvp .../python: No such file`` came from a venv under a symlinked path:
+    the sandbox binds resolved paths only, so it must run the resolved interpreter."""
+    import sys
+
+    link = tmp_path / "venv-link"
+    link.symlink_to(Path(sys.prefix).resolve(), target_is_directory=True)
+    interpreter = link / Path(sys.executable).relative_to(sys.prefix)
+    assert interpreter.exists() and interpreter.parent.is_symlink() is False
+    assert str(interpreter).startswith(str(link))
+    with Sandbox(interpreter=str(interpreter)) as sandbox:
+        result = run("import json\nanswer = json.dumps([1, 2])", warm, sandbox=sandbox)
+        assert result.ok, result.error
+        assert result.value == "[1, 2]"
+
+
+@pytest.mark.parametrize("warm", MODES)
+def test_an_interpreter_the_sandbox_cannot_start_is_unavailable(warm: bool, tmp_path: Path) -> None:
+    missing = tmp_path / "no-such-venv" / "bin" / "python"
+    with Sandbox(interpreter=str(missing)) as sandbox:
+        result = run("answer = 1", warm, sandbox=sandbox)
+    assert result.error is not None and result.error.kind is ErrorKind.unavailable, result
+    assert not result.error.recoverable
+    assert "no-such-venv" in result.error.message
+
+
+def test_an_interpreter_hidden_from_the_sandbox_is_unavailable_not_a_crash(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """When bubblewrap cannot exec the interpreter, the worker never starts: terminal."""
+    from backends.sandbox import box
+
+    hidden = tmp_path / "hidden" / "python"  # under the host's /tmp: not in the sandbox
+    hidden.parent.mkdir()
+    hidden.symlink_to(resolve_interpreter())
+    monkeypatch.setattr(box, "resolve_interpreter", lambda path=None: str(hidden))
+    monkeypatch.setattr(box, "usable_interpreter", lambda path=None: str(hidden))
+    with Sandbox(warm=False) as sandbox:
+        result = run("answer = 1", False, sandbox=sandbox)
+    assert result.error is not None and result.error.kind is ErrorKind.unavailable, result
+    assert "execvp" in result.error.message and "No such file" in result.error.message
+
+
+def test_a_harness_that_fails_to_start_is_unavailable(tmp_path: Path) -> None:
+    """A worker that dies before it gets control is the sandbox's failure, not the program's."""
+    from backends.sandbox import Worker
+
+    broken = tmp_path / "broken_worker.py"
+    broken.write_text("def start(args):\n    raise RuntimeError('cannot start')\n")
+    raw = SANDBOXES[-1].run_cold(Worker(str(broken)), {}, FAST)
+    result = to_exec_result(raw, FAST)
+    assert result.error is not None and result.error.kind is ErrorKind.unavailable, result
+    assert "cannot start" in result.error.message

@@ -8,11 +8,12 @@ The program classifies its puzzle: no solution, exactly one (and which), or seve
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from backends import get_backend
+from backends import Backend
 from backends.result import Limits
 
 
@@ -107,9 +108,11 @@ def test_the_dataset_has_all_three_classes() -> None:
 
 @pytest.mark.parametrize("backend", ["sat", "smt"])
 @pytest.mark.parametrize("index", range(len(PUZZLES)))
-def test_puzzle_is_classified(backend: str, index: int) -> None:
+def test_puzzle_is_classified(
+    backend: str, index: int, backend_loader: Callable[[str], Backend]
+) -> None:
     grid, count, solution = PUZZLES[index]
     program = PROGRAMS[backend].format(grid=grid)
-    result = get_backend(backend).run(program, LIMITS)
+    result = backend_loader(backend).run(program, LIMITS)
     assert result.ok, f"puzzle {index} in {backend}: {result.error}"
     assert result.value == expected(count, solution), f"puzzle {index} ({count} solutions)"

@@ -6,7 +6,7 @@ import click
 from rich.panel import Panel
 from rich.syntax import Syntax
 
-from backends import Limits, get_backend
+from backends import Limits, registry
 from reasoner.cli.app import main
 from reasoner.cli.common import console, err_console, fail, model_options, parse_model_options, user_errors
 from reasoner.pipeline import Fallback, Reasoner
@@ -100,6 +100,6 @@ def show_trace(solution: Solution) -> None:
 def _lexer(backend: str) -> str:
     """The backend's first fence language doubles as the highlighter's name."""
     try:
-        return get_backend(backend).languages[0]
+        return registry.load(backend).languages[0]
     except LookupError:
         return "text"

@@ -3,7 +3,8 @@
 ``exec`` is the CLI face of ``Backend.run``: the same limits, the same ExecResult, so a
 program a model wrote can be replayed by hand. A one-shot command runs cold (a fresh
 sandboxed process) unless ``--warm`` is given or ``REASONER_POOL`` is set, since starting
-a warm supervisor only pays off over many programs.
+a warm supervisor only pays off over many programs. Each invocation owns one
+``Sandbox`` and closes it.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from contextlib import ExitStack
 from typing import TextIO
 
 import click
@@ -18,11 +20,10 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from backends import Backend, ExecResult, Limits, backend_names, get_backend
-from backends.isolation import detect
-from backends.pyrun import POOL_ENV
+from backends import Backend, ExecResult, Limits, Sandbox, backend_names, load_backend
 from backends.registry import UnknownNameError
 from backends.result import ErrorKind
+from backends.sandbox import POOL_ENV, detect
 from reasoner.cli.app import main
 
 console = Console(highlight=False)
@@ -33,9 +34,9 @@ def _fail(message: str, code: int = 2) -> None:
     sys.exit(code)
 
 
-def _load(name: str) -> Backend:
+def _load(name: str, sandbox: Sandbox) -> Backend:
     try:
-        return get_backend(name)
+        return load_backend(name, sandbox)
     except UnknownNameError as exc:
         _fail(str(exc))
     raise AssertionError("unreachable")
@@ -65,19 +66,18 @@ def exec_command(
 
     Exits 0 when the program produced an answer, 1 when it did not.
     """
-    engine = _load(backend)
     program = source.read()
     limits = Limits()
     if timeout is not None:
         limits = limits.model_copy(update={"wall_seconds": timeout, "cpu_seconds": timeout})
     if memory is not None:
         limits = limits.model_copy(update={"memory_mb": memory})
-    previous = os.environ.get(POOL_ENV)
-    if warm is not None:
-        os.environ[POOL_ENV] = "1" if warm else "0"
-    elif previous is None:
-        os.environ[POOL_ENV] = "0"
-    try:
+    if warm is None and POOL_ENV not in os.environ:
+        warm = False
+    with ExitStack() as stack:
+        sandbox = stack.enter_context(Sandbox(warm=warm))
+        engine = _load(backend, sandbox)
+        stack.callback(engine.close)
         missing = engine.availability()
         if missing:
             result = ExecResult.failure(
@@ -85,11 +85,6 @@ def exec_command(
             )
         else:
             result = engine.run(program, limits)
-    finally:
-        if previous is None:
-            os.environ.pop(POOL_ENV, None)
-        else:
-            os.environ[POOL_ENV] = previous
     if as_json:
         click.echo(json.dumps(result.model_dump(mode="json"), ensure_ascii=False))
     else:
@@ -121,25 +116,8 @@ def backends_command(as_json: bool) -> None:
     """List the execution backends: description, availability and isolation."""
     iso = detect()
     refusal = iso.refusal()
-    rows = []
-    for name in backend_names():
-        try:
-            engine = get_backend(name)
-        except Exception as exc:  # a broken plugin must not hide the others
-            rows.append({"name": name, "description": "", "available": False,
-                         "status": f"unavailable — failed to load: {exc}",
-                         "isolation": iso.level})
-            continue
-        missing = engine.availability()
-        if missing:
-            status = f"unavailable — {missing}"
-        elif refusal:
-            status = "unavailable — no sandbox (see below)"
-        else:
-            status = "available"
-        rows.append({"name": name, "description": engine.description,
-                     "available": not missing and not refusal, "status": status,
-                     "isolation": iso.level})
+    with Sandbox(warm=False) as sandbox:
+        rows = [_row(name, sandbox, iso.level, refusal) for name in backend_names()]
     if as_json:
         for row in rows:
             click.echo(json.dumps(row, ensure_ascii=False))
@@ -159,3 +137,24 @@ def backends_command(as_json: bool) -> None:
     console.print(f"sandbox: {escape(iso.describe())} (mode: {iso.mode})")
     if refusal:
         console.print(f"[bold red]refusing to run programs:[/] {escape(refusal)}")
+
+
+def _row(name: str, sandbox: Sandbox, isolation: str, refusal: str | None) -> dict[str, object]:
+    """One backend's line: loaded to ask its availability, then closed."""
+    try:
+        engine = load_backend(name, sandbox)
+    except Exception as exc:  # a broken plugin must not hide the others
+        return {"name": name, "description": "", "available": False,
+                "status": f"unavailable — failed to load: {exc}", "isolation": isolation}
+    try:
+        missing = engine.availability()
+    finally:
+        engine.close()
+    if missing:
+        status = f"unavailable — {missing}"
+    elif refusal:
+        status = "unavailable — no sandbox (see below)"
+    else:
+        status = "available"
+    return {"name": name, "description": engine.description,
+            "available": not missing and not refusal, "status": status, "isolation": isolation}
