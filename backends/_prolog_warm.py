@@ -60,13 +60,13 @@ def start(args: dict[str, Any]) -> None:
     lib = ctypes.CDLL(library, mode=ctypes.RTLD_GLOBAL)
     _bind(lib)
     use_state = os.access(state, os.R_OK)
-    args = [b"swipl", f"--home={home}".encode()]
+    flags = [b"swipl", f"--home={home}".encode()]
     if use_state:
-        args += [b"-x", state.encode()]
-    args += [b"-q", b"--no-threads", b"--no-packs", b"--no-tty", b"-f", b"none", b"-F", b"none",
-             b"--", b"warm"]
-    argv = (ctypes.c_char_p * (len(args) + 1))(*args, None)
-    if not lib.PL_initialise(len(args), argv):
+        flags += [b"-x", state.encode()]
+    flags += [b"-q", b"--no-threads", b"--no-packs", b"--no-tty", b"-f", b"none", b"-F", b"none",
+              b"--", b"warm"]
+    argv = (ctypes.c_char_p * (len(flags) + 1))(*flags, None)
+    if not lib.PL_initialise(len(flags), argv):
         raise RuntimeError("PL_initialise failed")
     if not use_state:
         if "'" in runner or "\\" in runner:
