@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal, cast
@@ -92,24 +93,31 @@ class Reasoner:
         self.limits = limits or Limits()
         self.program_options = program_options or GenerateOptions(max_tokens=512)
         self.answer_options = answer_options or GenerateOptions(max_tokens=48)
+        self._owns_model = not isinstance(model, ModelEngine)
         self._owns_sandbox = sandbox is None
         self.sandbox = sandbox if sandbox is not None else Sandbox()
         """Where programs run; made here (and closed by ``close``) when not given."""
         self._backends: dict[str, Backend] = {}
+        self._loading = threading.Lock()
 
     def backend(self, name: str) -> Backend:
         """The backend called ``name``, loaded once, running in this Reasoner's sandbox."""
-        if name not in self._backends:
-            self._backends[name] = load_backend(name, self.sandbox)
-        return self._backends[name]
+        with self._loading:  # evals may solve several questions at once
+            if name not in self._backends:
+                self._backends[name] = load_backend(name, self.sandbox)
+            return self._backends[name]
 
     def close(self) -> None:
-        """Close the backends loaded here and the sandbox if it is ours; the model stays open."""
-        backends, self._backends = list(self._backends.values()), {}
-        for loaded in backends:
-            loaded.close()
+        """Close the backends loaded here, the sandbox if it is ours, and the model if this
+        Reasoner loaded it (a model passed in stays open: it is the caller's)."""
+        with self._loading:
+            loaded, self._backends = list(self._backends.values()), {}
+        for backend in loaded:
+            backend.close()
         if self._owns_sandbox:
             self.sandbox.close()
+        if self._owns_model:
+            self.model.close()
 
     def __enter__(self) -> Reasoner:
         return self

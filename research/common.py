@@ -21,16 +21,8 @@ def program_runner() -> Reasoner:
 
 @contextmanager
 def loaded_backend(name: str) -> Iterator[Backend]:
-    """A backend loaded on its own, without a Reasoner, closed after.
-
-    ``backends.load_backend`` is replacing ``backends.get_backend`` (one shared instance);
-    until it lands, the shared instance is used and left open.
-    """
-    load = getattr(backends, "load_backend", None)
-    if load is None:
-        yield backends.get_backend(name)
-        return
-    backend = load(name)
+    """A backend loaded on its own, without a Reasoner, with a sandbox of its own; closed after."""
+    backend = backends.load_backend(name)
     try:
         yield backend
     finally:

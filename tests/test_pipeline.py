@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import pytest
 
 import fewshot
-from backends import registry
+from backends import Sandbox, registry
 from backends.python import PythonBackend
 from reasoner.checks import undetermined_between_true_and_false
 from reasoner.models.mock import MockEngine
@@ -340,3 +340,23 @@ def test_router_calls_are_counted_in_usage() -> None:
     assert solution.route is not None and solution.route.by == "model"
     assert solution.usage.model_calls == 3
     assert solution.answer == "3"
+
+
+def test_a_reasoner_closes_what_it_made_and_leaves_what_it_was_given() -> None:
+    """`with Reasoner() as r:` stops the warm workers of its own sandbox and frees a model it
+    loaded; a sandbox or a model passed in belongs to the caller and stays usable."""
+    given = MockEngine("calculator")
+    closed: list[str] = []
+    given.close = lambda: closed.append("given")  # type: ignore[method-assign]
+    with Sandbox() as shared:
+        with Reasoner(model=given, sandbox=shared) as reasoner:
+            assert reasoner.solve("What is 6 * 7?").answer == "42"
+        assert closed == []
+        assert Reasoner(model=given, sandbox=shared).solve("What is 2 + 3?").answer == "5"  # still usable
+    with Reasoner(model="mock/calculator") as reasoner:
+        owned = reasoner.model
+        owned.close = lambda: closed.append("owned")  # type: ignore[method-assign]
+        assert reasoner.solve("What is 6 * 7?").answer == "42"
+        sandbox = reasoner.sandbox
+    assert closed == ["owned"]
+    assert sandbox.closed

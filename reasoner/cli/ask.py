@@ -44,12 +44,11 @@ def ask(
         fail("an empty --choice; give each option as text")
     if len(set(choices)) == 1:
         fail("a multiple-choice question needs at least two different --choice options")
-    with user_errors():
-        reasoner = Reasoner(
-            model, model_options=parse_model_options(model_option), router=router, shots=shots,
-            max_attempts=max_attempts, fallback=fallback,
-            limits=Limits(wall_seconds=timeout, cpu_seconds=timeout),
-        )
+    with user_errors(), Reasoner(
+        model, model_options=parse_model_options(model_option), router=router, shots=shots,
+        max_attempts=max_attempts, fallback=fallback,
+        limits=Limits(wall_seconds=timeout, cpu_seconds=timeout),
+    ) as reasoner:
         solution = reasoner.solve(question, backend=backend, choices=list(choices) or None)
     if as_json:
         click.echo(solution.model_dump_json())
