@@ -71,8 +71,8 @@ foreign_head(Term, Head) :-
 
 %   Rule bases. A program states each sentence of a rule base as a fact
 %   holds(Subject, Property, Truth), Truth `true` or `false`, and the Subject may be an
-%   individual (holds(max, tumpus, true): Max is a tumpus), a class or property
-%   (holds(tumpus, nervous, true): every tumpus is nervous; holds(big, strong, true):
+%   individual (holds(rex, dog, true): Rex is a dog), a class or property
+%   (holds(dog, loyal, true): every dog is loyal; holds(big, strong, true):
 %   big things are strong), a negated one (not(big)) or a list of them
 %   ([kind, not(quiet)]: whatever is kind and not quiet). Small models write these facts
 %   readily and rules rarely, so the runner supplies the rules: the program's holds/3
@@ -80,8 +80,9 @@ foreign_head(Term, Head) :-
 %   becomes everything that follows from them by inheritance, tabled.
 %   Spellings small models mix up are read as one: holds([S, P], T) is holds(S, P, T);
 %   a negated property may be not(p) or not_p (holds(max, not_opaque, true) is
-%   holds(max, opaque, false)); a name is compared in the singular (wumpuses, wumpus;
-%   cats, cat; but james, glass and happiness stay), in facts and in queries.
+%   holds(max, opaque, false)); a name is compared in the singular by English plural
+%   endings (cats, cat; foxes, fox; buses, bus; but james, glass and happiness stay), in
+%   facts and in queries.
 user:term_expansion(Term, Expanded) :-
     collecting,
     rule_base_clause(Term, Expanded),

@@ -1,4 +1,4 @@
-"""SWI-Prolog: rules and facts, family trees, ProofWriter/ProntoQA-style deduction, CLP(FD).
+"""SWI-Prolog: rules and facts, family trees, rule bases answered True/False/Unknown, CLP(FD).
 
 Each program runs in its own process inside the sandbox, never in an engine embedded in
 the host (pyswip's ``halt.`` kills its host and ``assert`` leaks between queries).
