@@ -174,3 +174,19 @@ def test_a_cycle_is_found_and_named_by_its_path() -> None:
     groups = strongly_connected(graph)
     assert groups == [frozenset({"a", "b", "c"})]
     assert cycle_path(graph, groups[0]) == ["a", "b", "c", "a"]
+
+
+def test_nothing_outside_research_imports_it() -> None:
+    """Measurements build on the product, never the other way round (research/ is not shipped)."""
+    offenders = []
+    for folder in ("reasoner", "backends", "evals", "fewshot", "tests"):
+        for path in sorted((ROOT / folder).rglob("*.py")):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if isinstance(node, ast.Import):
+                    names = [alias.name for alias in node.names]
+                elif isinstance(node, ast.ImportFrom) and not node.level:
+                    names = [node.module or ""]
+                else:
+                    continue
+                offenders += [f"{path.relative_to(ROOT)}: {n}" for n in names if n.split(".")[0] == "research"]
+    assert not offenders
