@@ -9,10 +9,15 @@ closes itself when given none), so no backend holds a process-wide pool.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from typing import ClassVar
+from collections.abc import Callable, Sequence
+from typing import ClassVar, TypeAlias
 
 from backends.result import ExecResult, Limits
 from backends.sandbox import Sandbox
+
+CheckSpec: TypeAlias = str | Callable[[str, str, Sequence[str] | None], str | None]
+"""An answer check a backend names: a name in ``reasoner.checks.CHECKS``, or a function
+``(value, question, choices) -> reason | None``."""
 
 
 class Backend(ABC):
@@ -29,7 +34,7 @@ class Backend(ABC):
 
     Off unless measured to help: for smt, open puzzles shown multiple-choice examples
     got an invented options table and a letter for an answer."""
-    answer_checks: ClassVar[tuple[object, ...]] = ()
+    answer_checks: ClassVar[tuple[CheckSpec, ...]] = ()
     """Checks on a program's value beyond the general ones, run by the pipeline: names of
     checks in ``reasoner.checks.CHECKS``, or functions ``(value, question, choices) -> str | None``
     returning why the value cannot answer (see ``reasoner/checks.py``)."""

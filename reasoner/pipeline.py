@@ -284,7 +284,7 @@ class Reasoner:
         result = backend.run(program, self.limits)
         if not result.ok:
             return result
-        applicable = [*GENERAL_CHECKS, *resolve_checks(backend.answer_checks), *checks]  # type: ignore[arg-type]
+        applicable = [*GENERAL_CHECKS, *resolve_checks(backend.answer_checks), *checks]
         why = first_objection(applicable, result.value or "", question, choices)
         if why is None:
             return result
