@@ -4,6 +4,7 @@ files hold the same programs and answers.
 
     python research/refactor-check/identical.py --out research/refactor-check/before.jsonl
     python research/refactor-check/identical.py --compare before.jsonl after.jsonl
+    python research/refactor-check/identical.py --only prolog --out prolog.jsonl
 """
 
 from __future__ import annotations
@@ -32,8 +33,8 @@ def _commit() -> str:
     return done.stdout.strip()
 
 
-def _run(out: Path) -> None:
-    questions = yaml.safe_load((HERE / "questions.yaml").read_text())
+def _run(out: Path, only: str | None) -> None:
+    questions = [q for q in yaml.safe_load((HERE / "questions.yaml").read_text()) if only in (None, q["backend"])]
     reasoner = _reasoner_class()()
     with out.open("w") as fh:
         for number, entry in enumerate(questions, 1):
@@ -67,11 +68,12 @@ def _compare(first: Path, second: Path) -> None:
 @click.command()
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--compare", nargs=2, type=click.Path(exists=True, dir_okay=False, path_type=Path))
-def main(out: Path | None, compare: tuple[Path, Path] | None) -> None:
+@click.option("--only", default=None, help="Answer only the questions of this backend.")
+def main(out: Path | None, compare: tuple[Path, Path] | None, only: str | None) -> None:
     if compare:
         _compare(*compare)
     elif out:
-        _run(out)
+        _run(out, only)
     else:
         raise click.UsageError("give --out FILE or --compare A B")
 
