@@ -15,7 +15,6 @@ Reasoner's number of program examples). The examples for ``direct`` and ``cot`` 
 from __future__ import annotations
 
 import hashlib
-import re
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from functools import cache
@@ -32,7 +31,7 @@ from evals.scoring import AnswerFormat
 from evals.tasks.base import with_options
 from reasoner.extraction import strip_thinking
 from reasoner.pipeline import Reasoner
-from reasoner.prompting import QUESTION_PREFIX, clean_final_answer
+from reasoner.prompting import QUESTION_PREFIX, clean_final_answer, stated_answer, tidy_answer
 from reasoner.types import Attempt, GenerateOptions, Message
 
 BASE_STRATEGIES = ("direct", "cot", "tool")
@@ -52,7 +51,6 @@ COT_SYSTEM = (
 DIRECT_OPTIONS = GenerateOptions(max_tokens=48, stop=["\nQuestion:"])
 COT_OPTIONS = GenerateOptions(max_tokens=512, stop=["\nQuestion:"])
 
-_ANSWER_IS = re.compile(r"answer\s+is\s*:?\s*(.+)", re.IGNORECASE)
 
 
 class Shot(BaseModel):
@@ -172,7 +170,7 @@ class Direct(_Prompted):
     with_reasoning = False
 
     def extract(self, output: str, item: Item) -> str | None:
-        stated = answer_is(output)
+        stated = stated_answer(output)
         return stated if stated is not None else clean_final_answer(output) or None
 
 
@@ -182,25 +180,13 @@ class ChainOfThought(_Prompted):
     with_reasoning = True
 
     def extract(self, output: str, item: Item) -> str | None:
-        stated = answer_is(output)
+        stated = stated_answer(output)
         if stated is not None:
             return stated
         lines = strip_thinking(output).strip().splitlines()
-        return _tidy(lines[-1]) if lines else None
+        return tidy_answer(lines[-1]) if lines else None
 
 
-def _tidy(text: str) -> str | None:
-    text = text.strip().strip("*").strip()
-    boxed = re.search(r"\\boxed\{(.*)\}", text)
-    if boxed:
-        text = boxed.group(1)
-    return text.rstrip(".").strip().strip("*").strip() or None
-
-
-def answer_is(output: str) -> str | None:
-    """What follows the last "answer is" in ``output`` (to the end of its line), if any."""
-    found = _ANSWER_IS.findall(strip_thinking(output))
-    return _tidy(found[-1]) if found else None
 
 
 class Tool(Strategy):

@@ -18,6 +18,7 @@ from reasoner.options import match_choice
 from reasoner.routing import DEFAULT_ROUTER, DIRECT, ForcedRouter, Router, make_router
 from reasoner.types import (
     Attempt,
+    Candidate,
     Completion,
     GenerateOptions,
     Message,
@@ -26,8 +27,21 @@ from reasoner.types import (
     SolutionErrorKind,
     SolutionUsage,
 )
+from reasoner.votes import Tally, vote_key
 
 Fallback = Literal["direct", "none"]
+
+VOTE_TEMPERATURE = 0.7
+"""Sampling temperature of the candidates after the first (greedy) one, as PAL's
+self-consistency used."""
+VOTE_SEED_STRIDE = 1000
+"""Candidate i samples with seed + 1000 * i: apart from the repair loop's seeds (seed + 0..2)."""
+VOTE_REPAIRS = 1
+"""Repairs a sampled candidate gets (the greedy one gets the full loop): a failed sample is
+cheaper to outvote than to repair, and one repair fixes most slips."""
+VOTE_RUNNER_UP = 0.5
+"""``vote_backends="auto"`` also samples the router's second backend when its score is at
+least half the first's."""
 
 REPAIR_TEMPERATURE = 0.7
 """Sampling temperature for a fresh program in place of one that repeated a failed program
@@ -80,11 +94,16 @@ class Reasoner:
         program_options: GenerateOptions | None = None,
         answer_options: GenerateOptions | None = None,
         sandbox: Sandbox | None = None,
+        votes: int = 1,
+        vote_backends: Sequence[str] | Literal["auto"] | None = None,
+        vote_cot: int = 0,
+        stop_early: bool = True,
     ) -> None:
         if max_attempts < 1:
             raise ValueError("max_attempts must be at least 1")
         if shots < 0:
             raise ValueError("shots must not be negative")
+        check_votes(votes, vote_cot)
         self.model = model if isinstance(model, ModelEngine) else get_model(model, model_options)
         self.router = router
         self.shots = shots
@@ -99,6 +118,15 @@ class Reasoner:
         """Where programs run; made here (and closed by ``close``) when not given."""
         self._backends: dict[str, Backend] = {}
         self._loading = threading.Lock()
+        self.votes = votes
+        """Candidate programs per question (1: one greedy program, as without voting)."""
+        self.vote_backends = vote_backends
+        """Backends the candidates come from: the routed one (None), these, or ``"auto"``:
+        the routed one and the router's runner-up when it was close (``VOTE_RUNNER_UP``)."""
+        self.vote_cot = vote_cot
+        """Chain-of-thought candidates added to the vote."""
+        self.stop_early = stop_early
+        """Stop drawing candidates once the vote is settled (``Tally.settled``)."""
 
     def backend(self, name: str) -> Backend:
         """The backend called ``name``, loaded once, running in this Reasoner's sandbox."""
@@ -132,15 +160,19 @@ class Reasoner:
         backend: str | None = None,
         choices: Sequence[str] | None = None,
         checks: Sequence[AnswerCheck] = (),
+        votes: int | None = None,
     ) -> Solution:
         """Answer ``question``; a program's failure never raises, only a model error does.
 
         ``backend`` forces a backend (or ``"direct"``); ``choices`` makes the answer one
         of those options; ``checks`` are answer checks of the caller's, run after the
-        general and the backend's (``reasoner/checks.py``).
+        general and the backend's (``reasoner/checks.py``); ``votes`` overrides the
+        Reasoner's number of candidates for this question.
         """
         if not question or not question.strip():
             raise ValueError("The question is empty.")
+        votes = self.votes if votes is None else votes
+        check_votes(votes, self.vote_cot)
         started = time.monotonic()
         solution = Solution(question=question, model=self.model.id)
         model = self._metered(solution)
@@ -151,7 +183,7 @@ class Reasoner:
             if solution.answer is None:
                 solution.error = SolutionError(kind=SolutionErrorKind.no_answer, message="the model gave no answer")
         else:
-            self._answer_with_program(solution, model, self.backend(route.backend), question, choices, checks)
+            self._answer_with_program(solution, model, self.backend(route.backend), question, choices, checks, votes)
         solution.usage.total_seconds = time.monotonic() - started
         return solution
 
@@ -194,7 +226,7 @@ class Reasoner:
 
     def _answer_with_program(
         self, solution: Solution, model: ModelEngine, backend: Backend, question: str,
-        choices: Sequence[str] | None, checks: Sequence[AnswerCheck],
+        choices: Sequence[str] | None, checks: Sequence[AnswerCheck], votes: int = 1,
     ) -> None:
         missing = backend.availability()
         if missing:
@@ -202,7 +234,13 @@ class Reasoner:
                 kind=SolutionErrorKind.unavailable, message=f"backend {backend.name!r} is unavailable: {missing}",
             )
         else:
+            drawn = len(solution.attempts)
             result = self._write_and_run(solution, model, backend, question, choices, checks)
+            solution.candidates.append(_candidate(backend.name, result, range(drawn, len(solution.attempts))))
+            if votes > 1 or self.vote_cot:
+                result = self._vote(solution, model, backend, question, choices, checks, votes, result)
+            else:
+                solution.agreement = 1.0 if result.ok else None
             if result.ok:
                 solution.answer = self._final_answer(model, question, result, choices)
                 return
@@ -211,6 +249,110 @@ class Reasoner:
             # Solution keeps the failed attempts and the error, and says it fell back.
             solution.fallback = DIRECT
             solution.answer = self._direct_answer(model, question, choices)
+
+    def _vote(
+        self, solution: Solution, model: ModelEngine, routed: Backend, question: str,
+        choices: Sequence[str] | None, checks: Sequence[AnswerCheck], votes: int, first: ExecResult,
+    ) -> ExecResult:
+        """Draw candidates after the greedy one until ``votes`` or the vote is settled; the
+        winner's result (a representative run of the winning value), or the last failure."""
+        tally = Tally()
+        tally.add(vote_key(first.value if first.ok else None, choices))
+        won: dict[str, ExecResult] = {}
+        if first.ok:
+            won.setdefault(tally.keys[-1] or "", first)
+        sources = self._vote_sources(solution, routed)
+        greedy_done = {routed.name}
+        sampled = 0
+        terminal = first.error is not None and not first.error.recoverable
+        for number in range(1, votes):
+            if terminal or (self.stop_early and tally.settled(votes - number)):
+                break
+            # Each source backend's greedy program first, then sampled ones in turn.
+            fresh = [b for b in sources if b.name not in greedy_done]
+            backend = fresh[0] if fresh else sources[sampled % len(sources)]
+            drawn = len(solution.attempts)
+            if fresh:
+                # Another backend's first candidate is its greedy program, repaired as usual.
+                greedy_done.add(backend.name)
+                result = self._write_and_run(solution, model, backend, question, choices, checks)
+            else:
+                result = self._sampled_candidate(solution, model, backend, question, choices, checks, number)
+                sampled += 1
+            solution.candidates.append(_candidate(backend.name, result, range(drawn, len(solution.attempts))))
+            key = vote_key(result.value if result.ok else None, choices)
+            tally.add(key)
+            if result.ok and key is not None:
+                won.setdefault(key, result)
+        for number in range(self.vote_cot):
+            value = self._cot_candidate(model, question, choices, number)
+            solution.candidates.append(Candidate(backend="cot", answer=value))
+            key = vote_key(value, choices)
+            tally.add(key)
+            if key is not None:
+                won.setdefault(key, ExecResult(ok=True, value=value))
+        winner = tally.winner()
+        solution.agreement = tally.agreement()
+        if winner is None:
+            return first
+        solution.error = None  # some candidate answered: the failures above are only votes lost
+        return won[winner]
+
+    def _vote_sources(self, solution: Solution, routed: Backend) -> list[Backend]:
+        """The backends sampled candidates come from, in turn."""
+        if self.vote_backends is None:
+            return [routed]
+        if self.vote_backends == "auto":
+            names = [routed.name]
+            scores = solution.route.scores if solution.route is not None else {}
+            top = scores.get(routed.name, 0.0)
+            runners = sorted((s, n) for n, s in scores.items() if n not in (routed.name, DIRECT))
+            if runners and runners[-1][0] >= VOTE_RUNNER_UP * top:
+                names.append(runners[-1][1])
+        else:
+            names = list(self.vote_backends)
+        loaded = [self.backend(name) for name in names]
+        return [b for b in loaded if b.availability() is None] or [routed]
+
+    def _sampled_candidate(
+        self, solution: Solution, model: ModelEngine, backend: Backend, question: str,
+        choices: Sequence[str] | None, checks: Sequence[AnswerCheck], number: int,
+    ) -> ExecResult:
+        """One sampled program (seeded by ``number``) and at most ``VOTE_REPAIRS`` repairs."""
+        options = self.program_options.model_copy(update={
+            "temperature": max(self.program_options.temperature, VOTE_TEMPERATURE),
+            "seed": self.program_options.seed + VOTE_SEED_STRIDE * number,
+        })
+        messages = prompting.program_messages(backend, self._examples(backend, question, choices), question)
+        result = ExecResult.failure(ErrorKind.syntax, "no program")
+        for _ in range(1 + VOTE_REPAIRS):
+            completion, program = self._write(model, backend, messages, options)
+            if completion.finish_reason == "length" and repeats_itself(completion.text):
+                result = ExecResult.failure(ErrorKind.runaway, RUNAWAY_MESSAGE)
+            elif program.strip():
+                result = self._run_checked(backend, program, question, choices, checks)
+            else:
+                result = ExecResult.failure(ErrorKind.syntax, "the reply contained no program")
+            solution.usage.exec_seconds += result.elapsed_ms / 1000
+            solution.attempts.append(Attempt(backend=backend.name, program=program, result=result,
+                                             completion=completion.text))
+            if result.ok or result.error is None or not result.error.recoverable:
+                break
+            if result.error.kind == ErrorKind.runaway:
+                break
+            messages = prompting.repair_messages(messages, backend, program, result)
+        return result
+
+    def _cot_candidate(
+        self, model: ModelEngine, question: str, choices: Sequence[str] | None, number: int
+    ) -> str | None:
+        """A chain-of-thought answer: the first greedy, the others sampled."""
+        options = self.program_options.model_copy(update={
+            "temperature": 0.0 if number == 0 else max(self.program_options.temperature, VOTE_TEMPERATURE),
+            "seed": self.program_options.seed + VOTE_SEED_STRIDE * number,
+        })
+        reply = _generate(model, prompting.cot_messages(question, choices), options).text
+        return prompting.stated_answer(reply)
 
     def _examples(self, backend: Backend, question: str, choices: Sequence[str] | None) -> list[fewshot.Example]:
         if not self.shots:
@@ -310,6 +452,18 @@ class Reasoner:
         messages = prompting.direct_messages(question, choices)
         answer = prompting.clean_final_answer(_generate(model, messages, self.answer_options).text)
         return _as_choice(answer, choices) if answer else None
+
+
+def check_votes(votes: int, vote_cot: int = 0) -> None:
+    """Votes are a whole number of at least 1; chain-of-thought candidates at least 0."""
+    if isinstance(votes, bool) or not isinstance(votes, int) or votes < 1:
+        raise ValueError(f"votes must be a whole number of at least 1, not {votes!r}")
+    if isinstance(vote_cot, bool) or not isinstance(vote_cot, int) or vote_cot < 0:
+        raise ValueError(f"vote_cot must be a whole number of at least 0, not {vote_cot!r}")
+
+
+def _candidate(backend: str, result: ExecResult, attempts: range) -> Candidate:
+    return Candidate(backend=backend, answer=result.value if result.ok else None, attempts=list(attempts))
 
 
 def _failure(error: ExecError, attempts: int, repeated: bool) -> SolutionError:

@@ -7,6 +7,7 @@ across questions, which is what makes prefix caching possible.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from backends import Backend, ExecResult
@@ -50,6 +51,14 @@ DIRECT_SYSTEM = (
     "Answer the question. Reply with the final answer only: a number, a word or a short "
     "phrase, no explanation."
 )
+COT_SYSTEM = (
+    "Answer the question. Think step by step, then finish with one line 'The answer is X.' "
+    "where X is the final answer only."
+)
+"""Chain-of-thought candidates of a vote (``Reasoner(vote_cot=M)``)."""
+
+_ANSWER_IS = re.compile(r"answer\s+is\s*:?\s*(.+)", re.IGNORECASE)
+
 DIRECT_CHOICES_SYSTEM = (
     "Answer the multiple-choice question. Reply with the correct option only, copied exactly."
 )
@@ -134,6 +143,29 @@ def direct_messages(question: str, choices: Sequence[str] | None = None) -> list
         Message(role="system", content=system),
         Message(role="user", content=QUESTION_PREFIX + with_options(question.strip(), choices)),
     ]
+
+
+def cot_messages(question: str, choices: Sequence[str] | None = None) -> list[Message]:
+    """Ask for reasoning that ends in "The answer is X." (a chain-of-thought vote)."""
+    return [
+        Message(role="system", content=COT_SYSTEM),
+        Message(role="user", content=QUESTION_PREFIX + with_options(question.strip(), choices)),
+    ]
+
+
+def tidy_answer(text: str) -> str | None:
+    """An answer without emphasis, a ``\\boxed{}`` wrapper or a trailing full stop."""
+    text = text.strip().strip("*").strip()
+    boxed = re.search(r"\\boxed\{(.*)\}", text)
+    if boxed:
+        text = boxed.group(1)
+    return text.rstrip(".").strip().strip("*").strip() or None
+
+
+def stated_answer(text: str) -> str | None:
+    """What follows the last "answer is" in ``text`` (to the end of its line), if any."""
+    found = _ANSWER_IS.findall(strip_thinking(text))
+    return tidy_answer(found[-1]) if found else None
 
 
 def _final_user(question: str, value: str, choices: Sequence[str] | None = None) -> str:

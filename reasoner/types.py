@@ -111,6 +111,14 @@ class SolutionError(BaseModel):
     message: str = Field(description="One line a person can act on.")
 
 
+class Candidate(BaseModel):
+    """One candidate answer of a vote: where it came from, its value, the programs behind it."""
+
+    backend: str = Field(description="The backend whose program gave it, or 'cot' for chain-of-thought.")
+    answer: str | None = Field(None, description="Its value, or None when it abstains (no program worked).")
+    attempts: list[int] = Field(default_factory=list, description="Indices of its programs in Solution.attempts.")
+
+
 class Solution(BaseModel):
     question: str
     answer: str | None = None
@@ -123,5 +131,11 @@ class Solution(BaseModel):
     )
     error: SolutionError | None = Field(
         None, description="Why no program answered: set when there is no answer, and kept beside a fallback's answer.",
+    )
+    candidates: list[Candidate] = Field(
+        default_factory=list, description="Every candidate answer drawn, in order (one without voting).",
+    )
+    agreement: float | None = Field(
+        None, description="The share of the candidates' votes (abstentions left out) that went to the answer.",
     )
     model: str = ""

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections import Counter
+from typing import Literal
+
 import click
 from rich.panel import Panel
 from rich.syntax import Syntax
@@ -30,12 +33,20 @@ from reasoner.types import Solution, SolutionErrorKind
 @click.option("--max-attempts", default=3, show_default=True,
               help="Programs to try (the first plus repairs).")
 @click.option("--timeout", default=10.0, show_default=True, help="Seconds per program run.")
+@click.option("--votes", "votes_text", default="1", show_default=True, metavar="N",
+              help="Candidate programs per question, voted on by their values (1: one greedy program). "
+                   "The first is greedy, the others sampled; drawing stops once the winner is settled.")
+@click.option("--vote-backends", default=None, metavar="auto|NAME,NAME",
+              help="Backends the candidates come from: 'auto' adds the router's runner-up when it was close; "
+                   "default: the routed backend only.")
+@click.option("--vote-cot", "vote_cot_text", default="0", show_default=True, metavar="M",
+              help="Chain-of-thought answers added to the vote.")
 @click.option("--trace", is_flag=True, help="Show each program, its output and the answer.")
 @click.option("--json", "as_json", is_flag=True, help="Print the Solution as one JSON object.")
 def ask(
     question: str, model: str | None, model_option: tuple[str, ...], backend: str | None,
     choices: tuple[str, ...], router: str, fallback: Fallback, shots: int, max_attempts: int, timeout: float,
-    trace: bool, as_json: bool,
+    votes_text: str, vote_backends: str | None, vote_cot_text: str, trace: bool, as_json: bool,
 ) -> None:
     """Answer QUESTION by having the model write a program and running it isolated."""
     if not question.strip():
@@ -44,10 +55,14 @@ def ask(
         fail("an empty --choice; give each option as text")
     if len(set(choices)) == 1:
         fail("a multiple-choice question needs at least two different --choice options")
+    votes = whole_number(votes_text, "--votes", minimum=1)
+    vote_cot = whole_number(vote_cot_text, "--vote-cot", minimum=0)
+    sources = parse_vote_backends(vote_backends)
     with user_errors(), Reasoner(
         model, model_options=parse_model_options(model_option), router=router, shots=shots,
         max_attempts=max_attempts, fallback=fallback,
         limits=Limits(wall_seconds=timeout, cpu_seconds=timeout),
+        votes=votes, vote_backends=sources, vote_cot=vote_cot,
     ) as reasoner:
         solution = reasoner.solve(question, backend=backend, choices=list(choices) or None)
     if as_json:
@@ -81,6 +96,13 @@ def show_trace(solution: Solution) -> None:
             console.print(f"[bold]value:[/] {result.value}")
         elif result.error:
             console.print(f"[red]{result.error.message}[/]", highlight=False)
+    if len(solution.candidates) > 1:
+        tally = Counter(c.answer for c in solution.candidates if c.answer is not None)
+        shown = " · ".join(f"{answer} ×{count}" for answer, count in tally.most_common())
+        abstained = sum(c.answer is None for c in solution.candidates)
+        agreement = f" · agreement {solution.agreement:.0%}" if solution.agreement is not None else ""
+        console.print(f"[bold]votes:[/] {shown or 'none'}" + (f" · {abstained} abstained" if abstained else "")
+                      + agreement, highlight=False)
     usage = solution.usage
     console.print(
         f"[dim]{usage.model_calls} model calls · {usage.prompt_tokens} prompt tokens "
@@ -94,6 +116,29 @@ def show_trace(solution: Solution) -> None:
                       highlight=False)
     if solution.answer is not None:
         console.print(f"[bold green]answer:[/] {solution.answer}")
+
+
+def whole_number(text: str, option: str, minimum: int) -> int:
+    """``text`` as a whole number of at least ``minimum``, or a one-line error naming ``option``."""
+    try:
+        value = int(text.strip())
+    except ValueError:
+        value = minimum - 1
+    if value < minimum:
+        fail(f"{option} must be a whole number of at least {minimum}, not {text!r}")
+    return value
+
+
+def parse_vote_backends(text: str | None) -> list[str] | Literal["auto"] | None:
+    """``auto``, or backend names separated by commas (checked when the Reasoner loads them)."""
+    if text is None:
+        return None
+    if text.strip() == "auto":
+        return "auto"
+    names = [name.strip() for name in text.split(",") if name.strip()]
+    if not names:
+        fail("--vote-backends takes 'auto' or backend names separated by commas")
+    return names
 
 
 def _lexer(backend: str) -> str:

@@ -1,0 +1,92 @@
+"""Votes over candidate answers: the same answer written two ways is one vote, the most
+votes win, and drawing stops once the winner is settled.
+
+Values are compared the way a person grading them would: options by which option they
+name, numbers by value (``210``, ``210.0``, ``$210`` and ``2.1e2`` are one answer), other
+text without case, spacing, quotes or a trailing full stop. A candidate with no value
+abstains. A tie goes to the answer that came first, so the greedy candidate, drawn
+first, decides a tie (and one vote is always today's single answer).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Sequence
+from fractions import Fraction
+
+from pydantic import BaseModel, Field
+
+from reasoner.options import match_choice
+
+AGREE_TO_STOP = 3
+"""Stop drawing once this many candidates, and every one so far, agree. Not yet measured:
+chosen as the smallest run that a second answer can no longer outvote at five votes."""
+
+_NUMBER = re.compile(r"^[-+]?(?:\d+(?:,\d{3})*|\d*)(?:\.\d+)?(?:[eE][-+]?\d+)?$")
+_FRACTION = re.compile(r"^[-+]?\d+\s*/\s*\d+$")
+_DECORATION = re.compile(r"^[\s$€£(]+|[\s%).]+$")
+
+
+def vote_key(value: str | None, choices: Sequence[str] | None = None) -> str | None:
+    """What ``value`` counts as in a vote; None for no value (an abstention)."""
+    if value is None or not value.strip():
+        return None
+    if choices:
+        return match_choice(value, choices)
+    number = as_number(value)
+    if number is not None:
+        return f"{float(number):.10g}"
+    return " ".join(value.strip().strip("'\"").rstrip(".").lower().split())
+
+
+def as_number(value: str) -> Fraction | None:
+    """The number ``value`` is, if it is nothing but one (with $, % or thousands commas)."""
+    text = _DECORATION.sub("", value.strip())
+    if _FRACTION.fullmatch(text):
+        numerator, denominator = (int(part) for part in text.replace(" ", "").lstrip("+").split("/"))
+        return Fraction(numerator, denominator) if denominator else None
+    if text and _NUMBER.fullmatch(text) and any(c.isdigit() for c in text):
+        try:
+            return Fraction(text.replace(",", ""))
+        except (ValueError, ZeroDivisionError):
+            return None
+    return None
+
+
+class Tally(BaseModel):
+    """The votes so far."""
+
+    keys: list[str | None] = Field(default_factory=list, description="Each candidate's key, in order.")
+
+    def add(self, key: str | None) -> None:
+        self.keys.append(key)
+
+    @property
+    def counts(self) -> Counter[str]:
+        return Counter(key for key in self.keys if key is not None)
+
+    def winner(self) -> str | None:
+        """The key with the most votes; a tie goes to the one that came first."""
+        counts = self.counts
+        if not counts:
+            return None
+        top = max(counts.values())
+        return next(key for key in self.keys if key is not None and counts[key] == top)
+
+    def agreement(self) -> float | None:
+        """The share of votes (abstentions left out) that went to the winner."""
+        counts = self.counts
+        winner = self.winner()
+        return None if winner is None else counts[winner] / sum(counts.values())
+
+    def settled(self, remaining: int) -> bool:
+        """No candidate still to come can change the winner, or the first ones all agree."""
+        counts = self.counts.most_common(2)
+        if not counts:
+            return False
+        lead = counts[0][1] - (counts[1][1] if len(counts) > 1 else 0)
+        if lead > remaining:
+            return True
+        voted = [key for key in self.keys if key is not None]
+        return len(voted) >= AGREE_TO_STOP and len(set(voted)) == 1

@@ -1,0 +1,31 @@
+"""Votes with the real 0.5B model: one vote is the single greedy program, and three votes
+draw three candidates whose first is that same program."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import REAL_HOME
+
+from reasoner import Reasoner, catalog
+from reasoner.models import get_model
+
+QUESTION = "A shop sells pens at $3 each. Ana buys 7 pens and pays with a $50 note. How much change does she get?"
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(600)
+def test_one_vote_is_unchanged_and_three_votes_draw_three_candidates() -> None:
+    model = get_model(f"llamacpp/{catalog.require(catalog.SMALL_MODEL, home=REAL_HOME)}")
+    try:
+        with Reasoner(model=model, shots=2) as single:
+            one = single.solve(QUESTION, backend="python")
+        with Reasoner(model=model, shots=2, votes=3, stop_early=False) as voting:
+            three = voting.solve(QUESTION, backend="python")
+    finally:
+        model.close()
+    assert len(one.candidates) == 1
+    assert len(three.candidates) == 3
+    first = three.candidates[0]
+    assert [three.attempts[i].program for i in first.attempts] == [a.program for a in one.attempts]
+    assert first.answer == one.candidates[0].answer
+    assert three.agreement is not None and 0 < three.agreement <= 1
