@@ -14,7 +14,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from evals.scoring import AnswerFormat
-from reasoner.types import Attempt
+from reasoner.types import Attempt, Candidate
 
 SCHEMA_VERSION = 1
 
@@ -66,6 +66,10 @@ class SampleRecord(BaseModel):
     route_by: str | None = Field(None, description="Who chose it: 'rules', 'model' or 'forced'.")
     fallback: str | None = Field(None, description="Set when no program worked and the answer came another way.")
     attempts: list[Attempt] = Field(default_factory=list)
+    candidates: list[Candidate] = Field(
+        default_factory=list, description="A voting strategy's candidate answers, in the order drawn.",
+    )
+    agreement: float | None = Field(None, description="The share of the votes that went to the answer.")
     error: ErrorInfo | None = Field(
         None, description="Why the strategy's own path failed (set even when a fallback then answered)."
     )
@@ -142,6 +146,11 @@ class RunHeader(BaseModel):
         return sum(s.seconds for s in self.sessions)
 
 
+class AgreementBin(BaseModel):
+    n: int = 0
+    correct: int = 0
+
+
 class StrategyStats(BaseModel):
     strategy: str
     n: int
@@ -163,6 +172,9 @@ class StrategyStats(BaseModel):
     mean_tokens: float = 0.0
     mean_prompt_tokens: float = 0.0
     mean_completion_tokens: float = 0.0
+    by_agreement: dict[str, AgreementBin] = Field(
+        default_factory=dict, description="Voting strategies: accuracy by how far the candidates agreed.",
+    )
 
 
 class TaskSummary(BaseModel):

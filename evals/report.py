@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from evals.records import RunHeader, RunSummary, SampleRecord, StrategyStats, TaskSummary
+from evals.records import AgreementBin, RunHeader, RunSummary, SampleRecord, StrategyStats, TaskSummary
 
 Z95 = 1.959963984540054
 FORMATS = ("md", "csv", "json")
@@ -63,7 +63,13 @@ def strategy_stats(strategy: str, records: Sequence[SampleRecord]) -> StrategySt
         mean_prompt_tokens=sum(r.usage.prompt_tokens for r in records) / n if n else 0.0,
         mean_completion_tokens=sum(r.usage.completion_tokens for r in records) / n if n else 0.0,
     )
-    if strategy == "tool" or strategy.startswith("tool:"):
+    base = strategy.split("@")[0]
+    voted = [r for r in records if r.agreement is not None]
+    for record in voted:
+        bin_ = stats.by_agreement.setdefault(agreement_bin(record.agreement), AgreementBin())
+        bin_.n += 1
+        bin_.correct += record.correct
+    if base == "tool" or base.startswith("tool:"):
         ran = [r for r in records if _executable(r)]
         stats.executable = len(ran)
         stats.executable_rate = len(ran) / n if n else None
@@ -71,12 +77,22 @@ def strategy_stats(strategy: str, records: Sequence[SampleRecord]) -> StrategySt
         stats.first_try_rate = stats.first_try / n if n else None
         stats.accuracy_on_executable = sum(r.correct for r in ran) / len(ran) if ran else None
         stats.fallbacks = sum(r.fallback is not None for r in records)
-    if strategy == "tool":
+    if base == "tool":
         routed = [r for r in records if r.gold_route]
         if routed:
             stats.routed = len(routed)
             stats.router_accuracy = sum(r.route == r.gold_route for r in routed) / len(routed)
     return stats
+
+
+AGREEMENT_BINS = ("all agree", "majority", "split")
+
+
+def agreement_bin(agreement: float | None) -> str:
+    """``all agree`` (every vote for the answer), ``majority`` (more than half) or ``split``."""
+    if agreement is not None and agreement >= 1.0:
+        return "all agree"
+    return "majority" if agreement is not None and agreement > 0.5 else "split"
 
 
 def summarize(run: Path | str, header: RunHeader, records: Sequence[SampleRecord]) -> RunSummary:
@@ -154,7 +170,22 @@ def to_markdown(rows: Sequence[Row]) -> str:
                 cells = ([r.run, r.model] if several else []) + _md_cells(r.stats)
                 out.append("| " + " | ".join(cells) + " |")
         out.append("")
+    calibrated = [r for r in rows if r.stats.by_agreement]
+    if calibrated:
+        out += ["### accuracy by agreement (voting strategies)", "",
+                "| " + " | ".join([*(["run"] if several else []), "task", "strategy", *AGREEMENT_BINS]) + " |",
+                "|" + "---|" * (len(AGREEMENT_BINS) + 2 + several)]
+        for r in calibrated:
+            cells = [_bin_cell(r.stats.by_agreement.get(name)) for name in AGREEMENT_BINS]
+            out.append("| " + " | ".join([*([r.run] if several else []), r.task, r.stats.strategy, *cells]) + " |")
+        out.append("")
     return "\n".join(out)
+
+
+def _bin_cell(bin_: AgreementBin | None) -> str:
+    if bin_ is None or not bin_.n:
+        return "–"
+    return f"{bin_.correct / bin_.n:.0%} ({bin_.correct}/{bin_.n})"
 
 
 CSV_FIELDS = ["run", "model", "task", "strategy", "n", "correct", "accuracy", "ci_low", "ci_high",

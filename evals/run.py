@@ -304,7 +304,7 @@ def run_one(task: str, item: Item, strategy: Strategy, ctx: Context) -> SampleRe
         output=outcome.output,
         correct=scoring.score(item.format, outcome.prediction, item.gold, item.choices or []),
         route=outcome.route, route_by=outcome.route_by, fallback=outcome.fallback, attempts=outcome.attempts,
-        error=outcome.error, usage=usage,
+        candidates=outcome.candidates, agreement=outcome.agreement, error=outcome.error, usage=usage,
         tokens=usage.prompt_tokens + usage.completion_tokens, seconds=round(seconds, 3),
     )
 

@@ -30,9 +30,10 @@ from evals.records import ErrorInfo, Item, SampleUsage
 from evals.scoring import AnswerFormat
 from evals.tasks.base import with_options
 from reasoner.extraction import strip_thinking
-from reasoner.pipeline import Reasoner
+from reasoner.pipeline import VOTE_SEED_STRIDE, VOTE_TEMPERATURE, Reasoner
 from reasoner.prompting import QUESTION_PREFIX, clean_final_answer, stated_answer, tidy_answer
-from reasoner.types import Attempt, GenerateOptions, Message
+from reasoner.types import Attempt, Candidate, GenerateOptions, Message
+from reasoner.votes import Tally, vote_key
 
 BASE_STRATEGIES = ("direct", "cot", "tool")
 PROMPTS_FILE = "prompts.yaml"
@@ -91,6 +92,8 @@ class Outcome:
     attempts: list[Attempt] = field(default_factory=list)
     usage: SampleUsage = field(default_factory=SampleUsage)
     error: ErrorInfo | None = None
+    candidates: list[Candidate] = field(default_factory=list)
+    agreement: float | None = None
 
 
 @dataclass
@@ -187,17 +190,53 @@ class ChainOfThought(_Prompted):
         return tidy_answer(lines[-1]) if lines else None
 
 
+class SelfConsistency(ChainOfThought):
+    """``cot@N``: chain-of-thought N times (the first greedy, the others sampled as the
+    tool's candidates are) and a vote on the stated answers, stopping once it is settled."""
+
+    def __init__(self, votes: int) -> None:
+        self.votes = votes
+        self.name = f"cot@{votes}"
+
+    def answer(self, item: Item, ctx: Context) -> Outcome:
+        messages = self.messages(item, ctx.shots)
+        base = ctx.cot_options.model_copy(update={"prefix_messages": len(messages) - 1})
+        tally, usage = Tally(), SampleUsage()
+        candidates: list[Candidate] = []
+        outputs: dict[str, str] = {}
+        for number in range(self.votes):
+            if number and tally.settled(self.votes - number):
+                break
+            options = base if number == 0 else base.model_copy(update={
+                "temperature": max(base.temperature, VOTE_TEMPERATURE), "seed": base.seed + VOTE_SEED_STRIDE * number,
+            })
+            completion = ctx.reasoner.model.generate(messages, options)
+            usage.prompt_tokens += completion.usage.prompt_tokens
+            usage.cached_prompt_tokens += completion.usage.cached_prompt_tokens
+            usage.completion_tokens += completion.usage.completion_tokens
+            usage.model_calls += 1
+            answer = self.extract(completion.text, item)
+            key = vote_key(answer, item.choices)
+            tally.add(key)
+            candidates.append(Candidate(backend="cot", answer=answer))
+            if key is not None:
+                outputs.setdefault(key, completion.text)
+        winner = tally.winner()
+        output = outputs[winner] if winner is not None else ""
+        return Outcome(output=output, prediction=self.extract(output, item) if output else None, usage=usage,
+                       candidates=candidates, agreement=tally.agreement())
 
 
 class Tool(Strategy):
-    """The pipeline; ``backend=None`` lets it route."""
+    """The pipeline; ``backend=None`` lets it route; ``votes`` > 1 (``tool@N``) votes."""
 
-    def __init__(self, backend: str | None = None) -> None:
+    def __init__(self, backend: str | None = None, votes: int = 1) -> None:
         self.backend = backend
-        self.name = f"tool:{backend}" if backend else "tool"
+        self.votes = votes
+        self.name = (f"tool:{backend}" if backend else "tool") + (f"@{votes}" if votes > 1 else "")
 
     def answer(self, item: Item, ctx: Context) -> Outcome:
-        solution = ctx.reasoner.solve(item.question, backend=self.backend, choices=item.choices)
+        solution = ctx.reasoner.solve(item.question, backend=self.backend, choices=item.choices, votes=self.votes)
         u = solution.usage
         usage = SampleUsage(prompt_tokens=u.prompt_tokens, cached_prompt_tokens=u.cached_prompt_tokens,
                             completion_tokens=u.completion_tokens, model_calls=u.model_calls)
@@ -210,28 +249,39 @@ class Tool(Strategy):
             error = ErrorInfo(kind=kind, message=solution.error.message if solution.error else "no answer")
         output = solution.answer or ""
         route = solution.route.backend if solution.route is not None else solution.backend
+        voted = self.votes > 1
         return Outcome(output=output, prediction=self.extract(output, item), route=route,
                        route_by=solution.route.by if solution.route is not None else None,
-                       fallback=solution.fallback, attempts=list(solution.attempts), usage=usage, error=error)
+                       fallback=solution.fallback, attempts=list(solution.attempts), usage=usage, error=error,
+                       candidates=list(solution.candidates) if voted else [],
+                       agreement=solution.agreement if voted else None)
 
     def extract(self, output: str, item: Item) -> str | None:
         return output.strip() or None
 
 
 def known_strategies() -> list[str]:
-    return [*BASE_STRATEGIES, *(f"tool:{b}" for b in backend_names())]
+    return [*BASE_STRATEGIES, *(f"tool:{b}" for b in backend_names()), "cot@N", "tool@N", "tool:<backend>@N"]
 
 
 def make_strategy(name: str) -> Strategy:
+    """A strategy by name: ``direct``, ``cot``, ``tool``, ``tool:<backend>``, and ``cot@N``,
+    ``tool@N``, ``tool:<backend>@N`` for N votes."""
     name = name.strip()
-    if name == "direct":
+    base, at, count = name.partition("@")
+    votes = 1
+    if at:
+        if not count.isdigit() or int(count) < 1:
+            raise ValueError(f"strategy {name!r}: the number after '@' must be a whole number of at least 1")
+        votes = int(count)
+    if base == "direct" and not at:
         return Direct()
-    if name == "cot":
-        return ChainOfThought()
-    if name == "tool":
-        return Tool()
-    if name.startswith("tool:") and name[5:] in backend_names():
-        return Tool(name[5:])
+    if base == "cot":
+        return SelfConsistency(votes) if at else ChainOfThought()
+    if base == "tool":
+        return Tool(votes=votes)
+    if base.startswith("tool:") and base[5:] in backend_names():
+        return Tool(base[5:], votes=votes)
     raise UnknownNameError(unknown_message("strategy", name, known_strategies()))
 
 

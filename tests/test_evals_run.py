@@ -22,7 +22,7 @@ from evals import report
 from evals.data import DATA_DIR_ENV
 from evals.records import ErrorInfo, Item, RunHeader, RunSummary, SampleRecord
 from evals.run import EvalConfig, EvalError, RunDir, outcome, rescore, run_eval, summaries_for
-from evals.strategies import COT_SYSTEM, DIRECT_SYSTEM
+from evals.strategies import COT_SYSTEM, DIRECT_SYSTEM, parse_strategies
 from evals.tasks import get_task, select
 from reasoner import prompting
 from reasoner.cli import main
@@ -118,8 +118,8 @@ def test_end_to_end_files_and_fields(tmp_path: Path) -> None:
     lines = read_lines(out)
     assert len(lines) == len(TASKS) * LIMIT * 3
     fields = {"task", "id", "strategy", "question", "choices", "gold", "format", "gold_route", "prediction",
-              "output", "correct", "route", "route_by", "fallback", "attempts", "error", "usage", "tokens",
-              "seconds", "finished_at"}
+              "output", "correct", "route", "route_by", "fallback", "attempts", "candidates", "agreement",
+              "error", "usage", "tokens", "seconds", "finished_at"}
     assert all(set(line) == fields for line in lines)
     records = [SampleRecord.model_validate(line) for line in lines]
     assert len({r.key for r in records}) == len(records)
@@ -448,3 +448,33 @@ def test_progress_line_says_when_a_fallback_answered(
         correct=correct, fallback=fallback, error=ErrorInfo(kind=error, message="m") if error else None,
     )
     assert outcome(record) == expected
+
+
+def test_voting_strategies_record_their_candidates(tmp_path: Path) -> None:
+    """cot@3 and tool:python@3 vote; their samples carry the candidates and the agreement."""
+    oracle = Oracle()
+    model = MockEngine("oracle", responder=oracle)
+    out = tmp_path / "votes"
+    run_eval(config(out, strategies=["cot@3,tool:python@3"]), model=model, progress=False)
+    records = RunDir(out).read_records()
+    assert {r.strategy for r in records} == {"cot@3", "tool:python@3"}
+    for record in records:
+        # The oracle answers the same every time: the first agreeing candidates settle the vote.
+        assert 2 <= len(record.candidates) <= 3 and record.agreement == 1.0
+        assert record.correct
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["samples"] == len(records)
+    table = report.render(summaries_for([out]), "md")
+    assert "accuracy by agreement" in table and "| 100% (" in table
+
+
+@pytest.mark.parametrize(("agreement", "expected"), [(1.0, "all agree"), (0.75, "majority"), (0.5, "split"),
+                                                     (0.2, "split")])
+def test_agreement_bins(agreement: float, expected: str) -> None:
+    assert report.agreement_bin(agreement) == expected
+
+
+@pytest.mark.parametrize("name", ["cot@0", "tool@x", "direct@3", "tool:nowhere@2"])
+def test_bad_voting_strategy_names_are_refused(name: str) -> None:
+    with pytest.raises((ValueError, LookupError)):
+        parse_strategies(name)

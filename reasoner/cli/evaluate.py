@@ -50,7 +50,8 @@ def default_out(tasks: tuple[str, ...], model: str | None, seed: int, limit: int
 @main.command("eval")
 @click.argument("tasks", nargs=-1, required=True)
 @click.option("-s", "--strategy", "strategies", default="direct,cot,tool",
-              help="Comma-separated: direct, cot, tool (routed), tool:<backend> (forced).")
+              help="Comma-separated: direct, cot, tool (routed), tool:<backend> (forced); cot@N (self-consistency) "
+                   "and tool@N, tool:<backend>@N vote over N candidates.")
 @click.option("-n", "--limit", type=int, default=None,
               help="Items per task, drawn by a seeded shuffle (a fair subset). Default: all.")
 @click.option("--seed", default=0, show_default=True, help="Seed of the shuffle and of sampling.")
