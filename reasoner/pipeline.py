@@ -31,6 +31,11 @@ from reasoner.votes import Tally, vote_key
 
 Fallback = Literal["direct", "none"]
 
+PROGRAM_TOKENS = 512
+"""A program's token budget."""
+ANSWER_TOKENS = 48
+"""The final answer's token budget: a number, a word or a short phrase."""
+
 VOTE_TEMPERATURE = 0.7
 """Sampling temperature of the candidates after the first (greedy) one, as PAL's
 self-consistency used."""
@@ -110,8 +115,8 @@ class Reasoner:
         self.max_attempts = max_attempts
         self.fallback = fallback
         self.limits = limits or Limits()
-        self.program_options = program_options or GenerateOptions(max_tokens=512)
-        self.answer_options = answer_options or GenerateOptions(max_tokens=48)
+        self.program_options = program_options or GenerateOptions(max_tokens=PROGRAM_TOKENS)
+        self.answer_options = answer_options or GenerateOptions(max_tokens=ANSWER_TOKENS)
         self._owns_model = not isinstance(model, ModelEngine)
         self._owns_sandbox = sandbox is None
         self.sandbox = sandbox if sandbox is not None else Sandbox()

@@ -12,7 +12,9 @@ from click.testing import CliRunner
 from reasoner import Reasoner
 from reasoner.cli import main
 from reasoner.models.mock import MockEngine
+from reasoner.pipeline import VOTE_SEED_STRIDE
 from reasoner.routing import Route, Router
+from reasoner.types import GenerateOptions
 from reasoner.votes import AGREE_TO_STOP, Tally, vote_key
 
 
@@ -164,3 +166,10 @@ def test_auto_vote_backends_add_the_routers_close_runner_up() -> None:
     solution = r.solve("How many?")
     assert [c.backend for c in solution.candidates] == ["python", "sympy", "python"]
     assert solution.answer == "8"
+
+
+def test_sampled_candidates_draw_their_seeds_from_the_reasoners_seed() -> None:
+    r, model = reasoner(fenced("answer = 8"), fenced("answer = 9"), "8", votes=2,
+                        program_options=GenerateOptions(seed=7))
+    r.solve("How many?", backend="python")
+    assert [o.seed for o in model.options_seen[:2]] == [7, 7 + VOTE_SEED_STRIDE]

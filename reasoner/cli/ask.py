@@ -12,9 +12,9 @@ from rich.syntax import Syntax
 from backends import Limits, registry
 from reasoner.cli.app import main
 from reasoner.cli.common import console, err_console, fail, model_options, parse_model_options, user_errors
-from reasoner.pipeline import Fallback, Reasoner
+from reasoner.pipeline import ANSWER_TOKENS, PROGRAM_TOKENS, Fallback, Reasoner
 from reasoner.routing import DEFAULT_ROUTER, ROUTERS
-from reasoner.types import Solution, SolutionErrorKind
+from reasoner.types import GenerateOptions, Solution, SolutionErrorKind
 
 
 @main.command()
@@ -41,12 +41,13 @@ from reasoner.types import Solution, SolutionErrorKind
                    "default: the routed backend only.")
 @click.option("--vote-cot", "vote_cot_text", default="0", show_default=True, metavar="M",
               help="Chain-of-thought answers added to the vote.")
+@click.option("--seed", default=0, show_default=True, help="Seed of every sampled call (votes, resampled repairs).")
 @click.option("--trace", is_flag=True, help="Show each program, its output and the answer.")
 @click.option("--json", "as_json", is_flag=True, help="Print the Solution as one JSON object.")
 def ask(
     question: str, model: str | None, model_option: tuple[str, ...], backend: str | None,
     choices: tuple[str, ...], router: str, fallback: Fallback, shots: int, max_attempts: int, timeout: float,
-    votes_text: str, vote_backends: str | None, vote_cot_text: str, trace: bool, as_json: bool,
+    votes_text: str, vote_backends: str | None, vote_cot_text: str, seed: int, trace: bool, as_json: bool,
 ) -> None:
     """Answer QUESTION by having the model write a program and running it isolated."""
     if not question.strip():
@@ -63,6 +64,8 @@ def ask(
         max_attempts=max_attempts, fallback=fallback,
         limits=Limits(wall_seconds=timeout, cpu_seconds=timeout),
         votes=votes, vote_backends=sources, vote_cot=vote_cot,
+        program_options=GenerateOptions(max_tokens=PROGRAM_TOKENS, seed=seed),
+        answer_options=GenerateOptions(max_tokens=ANSWER_TOKENS, seed=seed),
     ) as reasoner:
         solution = reasoner.solve(question, backend=backend, choices=list(choices) or None)
     if as_json:
