@@ -66,7 +66,12 @@ class _Metered:
         self._model, self._usage = model, usage
 
     def generate(self, messages: Sequence[Message], options: GenerateOptions) -> Completion:
-        completion = self._model.generate(messages, options)
+        return self._count(self._model.generate(messages, options))
+
+    def generate_many(self, messages: Sequence[Message], options: Sequence[GenerateOptions]) -> list[Completion]:
+        return [self._count(completion) for completion in self._model.generate_many(messages, options)]
+
+    def _count(self, completion: Completion) -> Completion:
         self._usage.prompt_tokens += completion.usage.prompt_tokens
         self._usage.cached_prompt_tokens += completion.usage.cached_prompt_tokens
         self._usage.completion_tokens += completion.usage.completion_tokens
@@ -269,6 +274,7 @@ class Reasoner:
         sources = self._vote_sources(solution, routed)
         greedy_done = {routed.name}
         sampled = 0
+        drafts: dict[int, tuple[Completion, str]] = {}
         terminal = first.error is not None and not first.error.recoverable
         for number in range(1, votes):
             if terminal or (self.stop_early and tally.settled(votes - number)):
@@ -282,7 +288,10 @@ class Reasoner:
                 greedy_done.add(backend.name)
                 result = self._write_and_run(solution, model, backend, question, choices, checks)
             else:
-                result = self._sampled_candidate(solution, model, backend, question, choices, checks, number)
+                if not drafts and model.capabilities.batched_generation:
+                    drafts = self._draft_all(model, sources, sampled, range(number, votes), question, choices)
+                result = self._sampled_candidate(solution, model, backend, question, choices, checks, number,
+                                                 drafts.pop(number, None))
                 sampled += 1
             solution.candidates.append(_candidate(backend.name, result, range(drawn, len(solution.attempts))))
             key = vote_key(result.value if result.ok else None, choices)
@@ -319,19 +328,47 @@ class Reasoner:
         loaded = [self.backend(name) for name in names]
         return [b for b in loaded if b.availability() is None] or [routed]
 
-    def _sampled_candidate(
-        self, solution: Solution, model: ModelEngine, backend: Backend, question: str,
-        choices: Sequence[str] | None, checks: Sequence[AnswerCheck], number: int,
-    ) -> ExecResult:
-        """One sampled program (seeded by ``number``) and at most ``VOTE_REPAIRS`` repairs."""
-        options = self.program_options.model_copy(update={
+    def _sampling(self, number: int) -> GenerateOptions:
+        """Settings of the ``number``-th candidate's program: sampled, seeded apart."""
+        return self.program_options.model_copy(update={
             "temperature": max(self.program_options.temperature, VOTE_TEMPERATURE),
             "seed": self.program_options.seed + VOTE_SEED_STRIDE * number,
         })
+
+    def _draft_all(
+        self, model: ModelEngine, sources: Sequence[Backend], sampled: int, numbers: range, question: str,
+        choices: Sequence[str] | None,
+    ) -> dict[int, tuple[Completion, str]]:
+        """The first program of every candidate still to come, one batch per backend (an
+        engine that decodes several replies together makes this far cheaper than one by one)."""
+        plan: dict[str, list[int]] = {}
+        for offset, number in enumerate(numbers):
+            plan.setdefault(sources[(sampled + offset) % len(sources)].name, []).append(number)
+        drafts: dict[int, tuple[Completion, str]] = {}
+        for name, chosen in plan.items():
+            backend = self.backend(name)
+            messages = prompting.program_messages(backend, self._examples(backend, question, choices), question)
+            options = [self._sampling(n).model_copy(update={"prefix_messages": len(messages) - 1}) for n in chosen]
+            for number, completion in zip(chosen, model.generate_many(messages, options), strict=True):
+                program = backend.prepare(extract_program(completion.text, backend.languages))
+                drafts[number] = (completion, program)
+        return drafts
+
+    def _sampled_candidate(
+        self, solution: Solution, model: ModelEngine, backend: Backend, question: str,
+        choices: Sequence[str] | None, checks: Sequence[AnswerCheck], number: int,
+        draft: tuple[Completion, str] | None = None,
+    ) -> ExecResult:
+        """One sampled program (seeded by ``number``; ``draft`` when already written) and at
+        most ``VOTE_REPAIRS`` repairs."""
+        options = self._sampling(number)
         messages = prompting.program_messages(backend, self._examples(backend, question, choices), question)
         result = ExecResult.failure(ErrorKind.syntax, "no program")
         for _ in range(1 + VOTE_REPAIRS):
-            completion, program = self._write(model, backend, messages, options)
+            if draft is not None:
+                (completion, program), draft = draft, None
+            else:
+                completion, program = self._write(model, backend, messages, options)
             if completion.finish_reason == "length" and repeats_itself(completion.text):
                 result = ExecResult.failure(ErrorKind.runaway, RUNAWAY_MESSAGE)
             elif program.strip():

@@ -11,10 +11,11 @@ from click.testing import CliRunner
 
 from reasoner import Reasoner
 from reasoner.cli import main
+from reasoner.models import Capabilities
 from reasoner.models.mock import MockEngine
 from reasoner.pipeline import VOTE_SEED_STRIDE
 from reasoner.routing import Route, Router
-from reasoner.types import GenerateOptions
+from reasoner.types import Completion, GenerateOptions, Message
 from reasoner.votes import AGREE_TO_STOP, Tally, vote_key
 
 
@@ -173,3 +174,28 @@ def test_sampled_candidates_draw_their_seeds_from_the_reasoners_seed() -> None:
                         program_options=GenerateOptions(seed=7))
     r.solve("How many?", backend="python")
     assert [o.seed for o in model.options_seen[:2]] == [7, 7 + VOTE_SEED_STRIDE]
+
+
+class _Batching(MockEngine):
+    """A mock that says it decodes several replies together, and records each batch."""
+
+    capabilities = Capabilities(batched_generation=True)
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.batches: list[list[int]] = []
+
+    def generate_many(self, messages: Sequence[Message], options: Sequence[GenerateOptions]) -> list[Completion]:
+        self.batches.append([o.seed for o in options])
+        return super().generate_many(messages, options)
+
+
+def test_a_batching_engine_writes_the_sampled_candidates_in_one_call() -> None:
+    model = _Batching("t", replies=[fenced("answer = 8"), fenced("answer = 9"), fenced("answer = 8"),
+                                    fenced("answer = 8"), fenced("answer = 7"), "8"])
+    r = Reasoner(model=model, shots=0, votes=5)
+    solution = r.solve("How many?", backend="python")
+    assert model.batches == [[VOTE_SEED_STRIDE * n for n in range(1, 5)]]  # the greedy one, then one batch
+    assert solution.answer == "8"
+    assert [c.answer for c in solution.candidates] == ["8", "9", "8", "8"]  # settled before the fifth ran
+    assert solution.usage.model_calls == 6  # every stream counted, and the final answer

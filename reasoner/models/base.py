@@ -63,6 +63,14 @@ class ModelEngine(ABC):
     def generate(self, messages: Sequence[Message], options: GenerateOptions) -> Completion:
         """Continue the chat ``messages`` with one assistant reply."""
 
+    def generate_many(self, messages: Sequence[Message], options: Sequence[GenerateOptions]) -> list[Completion]:
+        """One reply per entry of ``options`` (e.g. the same settings with other seeds).
+
+        Engines with ``capabilities.batched_generation`` decode them together; the rest,
+        by default, one after another.
+        """
+        return [self.generate(messages, one) for one in options]
+
     def last_hidden_state(self, text: str) -> Sequence[float] | None:
         """The last layer's state at the last token of ``text``, which routing probes read;
         None when the engine cannot give it (a server, the mock)."""

@@ -38,6 +38,7 @@ from pydantic import Field
 from reasoner import paths
 from reasoner.models.base import Capabilities, EngineOptions, MissingExtraError, ModelEngine, ModelError
 from reasoner.models.chat import as_dicts, cut_at_stop
+from reasoner.models.llamacpp_batch import BatchDecoder
 from reasoner.models.prefix_cache import PrefixCache, common_prefix_len, prefix_boundary
 from reasoner.models.state_store import StateStore, namespace
 from reasoner.types import Completion, GenerateOptions, Message, Usage
@@ -66,11 +67,14 @@ class LlamaCppOptions(EngineOptions):
         True, description="Also keep shared prefix states on disk, for the next process (needs prefix_cache)."
     )
     prefix_cache_disk_mb: float = Field(1024.0, gt=0, description="Disk bound on kept prefix states.")
+    batch_decoding: bool = Field(
+        True, description="Decode several replies to one prompt (votes) as one batch (needs prefix_cache).",
+    )
 
 
 class LlamaCppEngine(ModelEngine):
     provider = "llamacpp"
-    capabilities = Capabilities(hidden_states=True, constrained_choice=True)
+    capabilities = Capabilities(hidden_states=True, constrained_choice=True, batched_generation=True)
     Options = LlamaCppOptions
     options: LlamaCppOptions
 
@@ -140,6 +144,49 @@ class LlamaCppEngine(ModelEngine):
             ),
             seconds=seconds,
         )
+
+    def generate_many(self, messages: Sequence[Message], options: Sequence[GenerateOptions]) -> list[Completion]:
+        """Several replies decoded as one batch (``llamacpp_batch.py``): the prompt is
+        evaluated once, then every stream advances one token per step."""
+        if len(options) < 2 or not self.options.batch_decoding or self.prefix_cache is None or any(
+            o.one_of for o in options
+        ):
+            return super().generate_many(messages, options)
+        start = time.perf_counter()
+        dicts = as_dicts(messages)
+        self._prepare_prefix(dicts, options[0].prefix_messages)
+        prompt = self._render(dicts)
+        if prompt is None:
+            return super().generate_many(messages, options)
+        entry = self.prefix_cache.longest(prompt)
+        prefix = (entry.tokens, entry.state) if entry is not None else None
+        needed = len(prompt) + sum(o.max_tokens for o in options)
+        if needed > self.n_ctx * 4:
+            return super().generate_many(messages, options)
+        decoder = self._batch_decoder(len(options), needed)
+        results = decoder.generate(prompt, prefix, options)
+        seconds = (time.perf_counter() - start) / len(options)
+        completions = []
+        for number, ((tokens, reason), one) in enumerate(zip(results, options, strict=True)):
+            text, stopped = cut_at_stop(self._llm.detokenize(tokens).decode("utf-8", errors="ignore"), one.stop)
+            # The prompt was evaluated once for all the streams: the first carries its count.
+            prompt_tokens = len(prompt) if number == 0 else 0
+            cached = len(prefix[0]) if prefix is not None and number == 0 else 0
+            completions.append(Completion(
+                text=text, finish_reason="stop" if stopped else reason, seconds=seconds,
+                usage=Usage(prompt_tokens=prompt_tokens, cached_prompt_tokens=cached, completion_tokens=len(tokens)),
+            ))
+        return completions
+
+    def _batch_decoder(self, streams: int, tokens: int) -> BatchDecoder:
+        """The batch context, made (again) when this call needs more streams or room."""
+        decoder = self.__dict__.get("_decoder")
+        if decoder is None or decoder.streams < streams or decoder.n_ctx < tokens:
+            if decoder is not None:
+                decoder.close()
+            decoder = BatchDecoder(self._llm, max(streams, 4), max(tokens, self.n_ctx))
+            self._decoder = decoder
+        return decoder
 
     def _prepare_prefix(self, messages: list[dict[str, str]], prefix_messages: int) -> int:
         """Leave the KV cache holding this call's shared prefix; return tokens evaluated here.
@@ -345,7 +392,7 @@ class LlamaCppEngine(ModelEngine):
         return [float(x) for x in states[-1]]
 
     def close(self) -> None:
-        for attribute in ("_llm", "_embedder"):
+        for attribute in ("_decoder", "_llm", "_embedder"):
             llm = self.__dict__.pop(attribute, None)
             if llm is not None:
                 llm.close()
