@@ -1,16 +1,17 @@
-"""What votes cost: seconds per question and generated tokens per second at N = 1, 3, 5, 8.
+"""What votes cost: seconds per question and generated tokens per second at N = 1, 3, 5, 8,
+with the sampled candidates decoded as one batch and one after another.
 
     python -m research.benchmarks.voting_cost [--votes 1 3 5 8] [--questions 10] [--data-dir DIR]
-        [--model SPEC] [-M key=value ...] [--all]
+        [--model SPEC] [-M key=value ...] [--all] [--modes batched sequential]
 
 One process, the model loaded once, the first GSM8K test questions, the python backend
-forced. For each question every N runs in turn (the order rotates per question so that
-each N sees the same machine load), with drawing all N candidates (``--all``) or stopping
-once the vote is settled (the default, as ``reasoner ask --votes N`` does). Prints, per N,
-the median seconds per question, the ratio to N = 1, the candidates drawn, generated tokens
-per second over all streams, and accuracy. Candidates are drawn one after another: the
-engines have no batched generation yet, so this is the sequential baseline that batching
-(issue 24) is measured against.
+forced. For each question every (N, mode) runs in turn, the order rotating per question so
+that each sees the same machine load; N = 1 is one greedy program, the same in both modes.
+"batched" lets llama.cpp decode a vote's sampled programs together (``generate_many``);
+"sequential" turns that off (``batch_decoding=false``), so they are written one by one.
+Drawing stops once the vote is settled, as ``reasoner ask --votes N`` does, unless
+``--all``. Prints, per N and mode, the median seconds per question, the ratio to N = 1,
+the candidates drawn, generated tokens per second over all streams, and accuracy.
 """
 
 from __future__ import annotations
@@ -38,41 +39,52 @@ def main() -> None:
     parser.add_argument("--model", default=None, help="provider/name (default: the catalog default)")
     parser.add_argument("-M", "--model-option", action="append", default=[], metavar="KEY=VALUE")
     parser.add_argument("--all", action="store_true", help="draw all N candidates, no early stop")
+    parser.add_argument("--modes", nargs="+", default=["batched", "sequential"], choices=["batched", "sequential"])
     args = parser.parse_args()
     console = Console()
     questions = load_gsm8k(resolve_data_dir(args.data_dir), args.questions)
     model = get_model(args.model, parse_model_options(tuple(args.model_option)))
-    seconds: dict[int, list[float]] = {n: [] for n in args.votes}
-    tokens: dict[int, int] = dict.fromkeys(args.votes, 0)
-    model_seconds: dict[int, float] = dict.fromkeys(args.votes, 0.0)
-    drawn: dict[int, int] = dict.fromkeys(args.votes, 0)
-    right: dict[int, int] = dict.fromkeys(args.votes, 0)
+    arms = [(n, mode) for n in args.votes for mode in (args.modes if n > 1 else args.modes[:1])]
+    seconds: dict[tuple[int, str], list[float]] = {arm: [] for arm in arms}
+    tokens = dict.fromkeys(arms, 0)
+    model_seconds = dict.fromkeys(arms, 0.0)
+    drawn = dict.fromkeys(arms, 0)
+    right = dict.fromkeys(arms, 0)
     reasoners = {n: Reasoner(model=model, votes=n, stop_early=not args.all) for n in args.votes}
+    batching = getattr(model.options, "batch_decoding", None)
     try:
         for index, (question, gold) in enumerate(questions):
-            order = args.votes[index % len(args.votes):] + args.votes[: index % len(args.votes)]
-            for n in order:
+            for n, mode in arms[index % len(arms):] + arms[: index % len(arms)]:
+                if batching is not None:
+                    model.options.batch_decoding = mode == "batched"  # type: ignore[attr-defined]
                 solution = reasoners[n].solve(question, backend="python")
-                seconds[n].append(solution.usage.total_seconds)
-                tokens[n] += solution.usage.completion_tokens
-                model_seconds[n] += solution.usage.model_seconds
-                drawn[n] += len(solution.candidates)
-                right[n] += score_number(solution.answer, gold)
+                arm = (n, mode)
+                seconds[arm].append(solution.usage.total_seconds)
+                tokens[arm] += solution.usage.completion_tokens
+                model_seconds[arm] += solution.usage.model_seconds
+                drawn[arm] += len(solution.candidates)
+                right[arm] += score_number(solution.answer, gold)
             console.print(f"question {index + 1}/{len(questions)} (load {load()})", highlight=False)
     finally:
         for reasoner in reasoners.values():
             reasoner.close()
         model.close()
-    base = statistics.median(seconds[args.votes[0]])
+    base = statistics.median(seconds[arms[0]])
     table = Table(title=f"votes on {len(questions)} GSM8K questions ({'all drawn' if args.all else 'early stop'})")
-    for column in ("N", "median s/question", "vs first N", "candidates/question", "generated tok/s", "right"):
+    for column in ("N", "mode", "median s/question", "vs first N", "candidates/question", "generated tok/s",
+                   "right"):
         table.add_column(column, justify="right")
-    for n in args.votes:
-        median = statistics.median(seconds[n])
-        rate = tokens[n] / model_seconds[n] if model_seconds[n] else 0.0
-        table.add_row(str(n), f"{median:.1f}", f"{median / base:.2f}x", f"{drawn[n] / len(questions):.1f}",
-                      f"{rate:.1f}", f"{right[n]}/{len(questions)}")
+    for arm in arms:
+        median = statistics.median(seconds[arm])
+        rate = tokens[arm] / model_seconds[arm] if model_seconds[arm] else 0.0
+        table.add_row(str(arm[0]), arm[1] if arm[0] > 1 else "greedy", f"{median:.1f}", f"{median / base:.2f}x",
+                      f"{drawn[arm] / len(questions):.1f}", f"{rate:.1f}", f"{right[arm]}/{len(questions)}")
     console.print(table)
+    modes = [m for m in ("batched", "sequential") if m in args.modes]
+    if len(modes) == 2:
+        for n in args.votes[1:]:
+            ratio = statistics.median(seconds[(n, "sequential")]) / statistics.median(seconds[(n, "batched")])
+            console.print(f"N = {n}: batched is {ratio:.2f}x as fast as sequential (median seconds)")
 
 
 if __name__ == "__main__":
