@@ -369,15 +369,7 @@ class Reasoner:
                 (completion, program), draft = draft, None
             else:
                 completion, program = self._write(model, backend, messages, options)
-            if completion.finish_reason == "length" and repeats_itself(completion.text):
-                result = ExecResult.failure(ErrorKind.runaway, RUNAWAY_MESSAGE)
-            elif program.strip():
-                result = self._run_checked(backend, program, question, choices, checks)
-            else:
-                result = ExecResult.failure(ErrorKind.syntax, "the reply contained no program")
-            solution.usage.exec_seconds += result.elapsed_ms / 1000
-            solution.attempts.append(Attempt(backend=backend.name, program=program, result=result,
-                                             completion=completion.text))
+            result = self._attempt(solution, backend, completion, program, question, choices, checks)
             if result.ok or result.error is None or not result.error.recoverable:
                 break
             if result.error.kind == ErrorKind.runaway:
@@ -429,16 +421,7 @@ class Reasoner:
                 if _same_program(program) in failed:
                     repeated = True
                     break
-            if completion.finish_reason == "length" and repeats_itself(completion.text):
-                result = ExecResult.failure(ErrorKind.runaway, RUNAWAY_MESSAGE)
-            elif program.strip():
-                result = self._run_checked(backend, program, question, choices, checks)
-            else:
-                result = ExecResult.failure(ErrorKind.syntax, "the reply contained no program")
-            solution.usage.exec_seconds += result.elapsed_ms / 1000
-            solution.attempts.append(Attempt(
-                backend=backend.name, program=program, result=result, completion=completion.text, resampled=resampled,
-            ))
+            result = self._attempt(solution, backend, completion, program, question, choices, checks, resampled)
             resampled = False
             if result.ok:
                 return result
@@ -450,6 +433,23 @@ class Reasoner:
                 messages = prompting.repair_messages(messages, backend, program, result)
         assert result is not None and result.error is not None
         solution.error = _failure(result.error, len(solution.attempts), repeated)
+        return result
+
+    def _attempt(
+        self, solution: Solution, backend: Backend, completion: Completion, program: str, question: str,
+        choices: Sequence[str] | None, checks: Sequence[AnswerCheck], resampled: bool = False,
+    ) -> ExecResult:
+        """Run a written program (unless its reply looped or held none) and record the attempt."""
+        if completion.finish_reason == "length" and repeats_itself(completion.text):
+            result = ExecResult.failure(ErrorKind.runaway, RUNAWAY_MESSAGE)
+        elif program.strip():
+            result = self._run_checked(backend, program, question, choices, checks)
+        else:
+            result = ExecResult.failure(ErrorKind.syntax, "the reply contained no program")
+        solution.usage.exec_seconds += result.elapsed_ms / 1000
+        solution.attempts.append(Attempt(
+            backend=backend.name, program=program, result=result, completion=completion.text, resampled=resampled,
+        ))
         return result
 
     def _write(
