@@ -300,3 +300,20 @@ def test_real_server_arithmetic(llama_server: str, a: int, b: int) -> None:
     assert result.usage.prompt_tokens > 0
     assert 0 < result.usage.completion_tokens <= 16
     assert result.finish_reason == "stop"
+
+
+def test_several_replies_go_out_as_concurrent_requests(server: FakeServer) -> None:
+    """generate_many (votes) sends one request per seed at once, for the server to batch."""
+    def slow() -> Reply:
+        time.sleep(0.3)
+        return 200, _completion("4")
+
+    server.replies = [slow, slow, slow]
+    engine = _engine(server.url)
+    options = [GenerateOptions(temperature=0.7, seed=seed) for seed in (1, 2, 3)]
+    start = time.perf_counter()
+    replies = engine.generate_many(MESSAGES, options)
+    elapsed = time.perf_counter() - start
+    assert [r.text for r in replies] == ["4", "4", "4"]
+    assert sorted(r["json"]["seed"] for r in server.requests) == [1, 2, 3]
+    assert elapsed < 0.8  # three 0.3 s replies overlapped

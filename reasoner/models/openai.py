@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Literal
 
 from pydantic import Field
@@ -43,6 +44,10 @@ class OpenAIOptions(EngineOptions):
         "max_tokens", description="Newer OpenAI models only accept max_completion_tokens."
     )
     send_seed: bool = Field(True, description="Some servers reject the seed parameter.")
+
+
+MAX_PARALLEL = 8
+"""Concurrent requests one ``generate_many`` call keeps in flight."""
 
 
 class OpenAIEngine(ModelEngine):
@@ -97,6 +102,16 @@ class OpenAIEngine(ModelEngine):
             usage=_usage(response.usage),
             seconds=seconds,
         )
+
+    def generate_many(self, messages: Sequence[Message], options: Sequence[GenerateOptions]) -> list[Completion]:
+        """Several replies as concurrent requests, one per options entry: a server with
+        parallel slots or continuous batching (vLLM, llama-server -np N) decodes them together.
+        (The ``n`` parameter would share one seed between the replies, and not every server
+        honours it.)"""
+        if len(options) < 2:
+            return super().generate_many(messages, options)
+        with ThreadPoolExecutor(max_workers=min(len(options), MAX_PARALLEL)) as pool:
+            return list(pool.map(lambda one: self.generate(messages, one), options))
 
     def _call_with_retries(self, request: dict[str, Any]) -> Any:
         openai = self._openai
