@@ -43,7 +43,8 @@ VOTE_SEED_STRIDE = 1000
 """Candidate i samples with seed + 1000 * i: apart from the repair loop's seeds (seed + 0..2)."""
 VOTE_REPAIRS = 1
 """Repairs a sampled candidate gets (the greedy one gets the full loop): a failed sample is
-cheaper to outvote than to repair, and one repair fixes most slips."""
+cheaper to outvote than to repair many times; one repair still gives a slip a second chance.
+Not yet measured against zero or two."""
 VOTE_RUNNER_UP = 0.5
 """``vote_backends="auto"`` also samples the router's second backend when its score is at
 least half the first's."""
