@@ -32,7 +32,7 @@ from evals.tasks.base import with_options
 from reasoner.extraction import strip_thinking
 from reasoner.pipeline import VOTE_SEED_STRIDE, VOTE_TEMPERATURE, Reasoner
 from reasoner.prompting import QUESTION_PREFIX, clean_final_answer, stated_answer, tidy_answer
-from reasoner.types import Attempt, Candidate, GenerateOptions, Message
+from reasoner.types import Attempt, Candidate, Completion, GenerateOptions, Message
 from reasoner.votes import Tally, vote_key
 
 BASE_STRATEGIES = ("direct", "cot", "tool")
@@ -192,7 +192,8 @@ class ChainOfThought(_Prompted):
 
 class SelfConsistency(ChainOfThought):
     """``cot@N``: chain-of-thought N times (the first greedy, the others sampled as the
-    tool's candidates are) and a vote on the stated answers, stopping once it is settled."""
+    tool's candidates are) and a vote on the stated answers, stopping once it is settled.
+    An engine that batches writes the sampled ones together, as it does the tool's."""
 
     def __init__(self, votes: int) -> None:
         self.votes = votes
@@ -204,17 +205,34 @@ class SelfConsistency(ChainOfThought):
         tally, usage = Tally(), SampleUsage()
         candidates: list[Candidate] = []
         outputs: dict[str, str] = {}
+        model = ctx.reasoner.model
+        drafts: dict[int, Completion] = {}
+
+        def written(completions: list[Completion]) -> list[Completion]:
+            """Every reply written counts, whether or not the vote gets to use it."""
+            for completion in completions:
+                usage.prompt_tokens += completion.usage.prompt_tokens
+                usage.cached_prompt_tokens += completion.usage.cached_prompt_tokens
+                usage.completion_tokens += completion.usage.completion_tokens
+                usage.model_calls += 1
+            return completions
+
         for number in range(self.votes):
             if number and tally.settled(self.votes - number):
                 break
-            options = base if number == 0 else base.model_copy(update={
-                "temperature": max(base.temperature, VOTE_TEMPERATURE), "seed": base.seed + VOTE_SEED_STRIDE * number,
-            })
-            completion = ctx.reasoner.model.generate(messages, options)
-            usage.prompt_tokens += completion.usage.prompt_tokens
-            usage.cached_prompt_tokens += completion.usage.cached_prompt_tokens
-            usage.completion_tokens += completion.usage.completion_tokens
-            usage.model_calls += 1
+            sampled = [base.model_copy(update={
+                "temperature": max(base.temperature, VOTE_TEMPERATURE), "seed": base.seed + VOTE_SEED_STRIDE * n,
+            }) for n in range(number, self.votes)]
+            if number == 0:
+                (completion,) = written([model.generate(messages, base)])
+            elif number in drafts:
+                completion = drafts.pop(number)
+            elif model.capabilities.batched_generation:
+                drafts = dict(zip(range(number, self.votes), written(model.generate_many(messages, sampled)),
+                                  strict=True))
+                completion = drafts.pop(number)
+            else:
+                (completion,) = written([model.generate(messages, sampled[0])])
             answer = self.extract(completion.text, item)
             key = vote_key(answer, item.choices)
             tally.add(key)

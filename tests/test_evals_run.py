@@ -14,6 +14,7 @@ import threading
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 from click.testing import CliRunner
@@ -22,9 +23,9 @@ from evals import report
 from evals.data import DATA_DIR_ENV
 from evals.records import ErrorInfo, Item, RunHeader, RunSummary, SampleRecord
 from evals.run import EvalConfig, EvalError, RunDir, outcome, rescore, run_eval, summaries_for
-from evals.strategies import COT_SYSTEM, DIRECT_SYSTEM, parse_strategies
+from evals.strategies import COT_SYSTEM, DIRECT_SYSTEM, Context, make_strategy, parse_strategies
 from evals.tasks import get_task, select
-from reasoner import prompting
+from reasoner import Reasoner, prompting
 from reasoner.cli import main
 from reasoner.models import Capabilities, ModelError
 from reasoner.models.mock import MockEngine
@@ -478,3 +479,22 @@ def test_agreement_bins(agreement: float, expected: str) -> None:
 def test_bad_voting_strategy_names_are_refused(name: str) -> None:
     with pytest.raises((ValueError, LookupError)):
         parse_strategies(name)
+
+
+def test_self_consistency_batches_its_sampled_answers_on_an_engine_that_batches(tmp_path: Path) -> None:
+    class Batching(MockEngine):
+        capabilities = Capabilities(batched_generation=True)
+        batches: ClassVar[list[int]] = []
+
+        def generate_many(self, messages: Sequence[Message], options: Sequence[GenerateOptions]) -> list[Completion]:
+            Batching.batches.append(len(options))
+            return super().generate_many(messages, options)
+
+    replies = ["The answer is 7.", "The answer is 8.", "The answer is 8.", "The answer is 8.", "The answer is 9."]
+    model = Batching("t", replies=replies)
+    item = items_for("gsm8k")[0]
+    outcome = make_strategy("cot@5").answer(item, Context(reasoner=Reasoner(model=model), shots=0))
+    assert Batching.batches == [4]  # the greedy answer, then the four sampled ones at once
+    assert [c.answer for c in outcome.candidates] == ["7", "8", "8", "8"]  # settled: the fifth cannot win
+    assert outcome.prediction == "8"
+    assert outcome.usage.model_calls == 5  # the fifth was written, so it counts
