@@ -268,10 +268,16 @@ class Reasoner:
         """Draw candidates after the greedy one until ``votes`` or the vote is settled; the
         winner's result (a representative run of the winning value), or the last failure."""
         tally = Tally()
-        tally.add(vote_key(first.value if first.ok else None, choices))
         won: dict[str, ExecResult] = {}
-        if first.ok:
-            won.setdefault(tally.keys[-1] or "", first)
+
+        def count(result: ExecResult) -> None:
+            """One vote; the first result of each answer stands for it."""
+            key = vote_key(result.value if result.ok else None, choices)
+            tally.add(key)
+            if key is not None:
+                won.setdefault(key, result)
+
+        count(first)
         sources = self._vote_sources(solution, routed)
         greedy_done = {routed.name}
         sampled = 0
@@ -295,17 +301,11 @@ class Reasoner:
                                                  drafts.pop(number, None))
                 sampled += 1
             solution.candidates.append(_candidate(backend.name, result, range(drawn, len(solution.attempts))))
-            key = vote_key(result.value if result.ok else None, choices)
-            tally.add(key)
-            if result.ok and key is not None:
-                won.setdefault(key, result)
+            count(result)
         for number in range(self.vote_cot):
             value = self._cot_candidate(model, question, choices, number)
             solution.candidates.append(Candidate(backend="cot", answer=value))
-            key = vote_key(value, choices)
-            tally.add(key)
-            if key is not None:
-                won.setdefault(key, ExecResult(ok=True, value=value))
+            count(ExecResult(ok=value is not None, value=value))
         winner = tally.winner()
         solution.agreement = tally.agreement()
         if winner is None:
