@@ -17,7 +17,10 @@ Then the page, from whatever has finished::
 
 Only items answered by every strategy count (a paired comparison), so a task caught
 mid-run is compared on the same questions. The second phase (math500, sudoku: direct
-against tool) gets a section of its own once it has samples, and a hand-written
+against tool) gets a section of its own once it has samples, and so does the third
+(votes: ``cot@5`` and ``tool@5`` in the multi-task directories ``votes-math``,
+``votes-math500`` and ``votes-logic``, paired with the same items' ``cot`` and ``tool``
+answers from the per-task directories); a hand-written
 discussion (``docs/results-discussion.md``, if present) follows the generated verdicts.
 Everything else on the page is computed from the runs' ``samples.jsonl``; the verdicts
 are generated from the numbers with fixed wording rules (a difference is called a
@@ -28,13 +31,15 @@ from __future__ import annotations
 
 import argparse
 import os
+import statistics
 from collections import defaultdict
 from datetime import datetime
 from pathlib import Path
 
 from evals import report
-from evals.records import RunHeader, RunSummary, SampleRecord, StrategyStats, now
+from evals.records import AgreementBin, RunHeader, RunSummary, SampleRecord, Session, StrategyStats, now
 from evals.run import load_run
+from reasoner.pipeline import VOTE_TEMPERATURE
 
 TASKS = ["gsm8k", "svamp", "gsm_system", "prontoqa", "proofwriter", "logical_deduction"]  # math, then logic
 STRATEGIES = ["direct", "cot", "tool"]
@@ -42,6 +47,15 @@ OTHER_TASKS = ["math500", "sudoku"]  # run_results.sh phase 2: the sympy and sat
 OTHER_STRATEGIES = ["direct", "tool"]
 OTHER_LIMIT = 30
 RUN_COMMAND = "nohup research/run_results.sh >> research/results/run.log 2>&1 &"
+VOTE_RUNS = {  # run_results.sh phase 3: run directory -> (tasks, strategies, items per task)
+    "votes-math": (["gsm8k", "gsm_system", "svamp"], ["cot@5", "tool@5"], 50),
+    "votes-math500": (["math500"], ["cot", "cot@5", "tool@5"], 30),
+    "votes-logic": (["prontoqa", "proofwriter", "logical_deduction"], ["cot@5", "tool@5"], 50),
+}
+VOTE_TASKS = [*TASKS, "math500"]  # math500 is shown, but left out of the average
+VOTE_STRATEGIES = ["cot", "tool", "cot@5", "tool@5"]
+VOTED = ["cot@5", "tool@5"]
+VOTES_COMMAND = "PHASES=3 " + RUN_COMMAND
 TASK_COMMAND = (
     ".venv/bin/reasoner eval TASK --strategy direct,cot,tool --limit 50 --seed 0 \\\n"
     "    --model qwen2.5-coder-1.5b --data-dir ../shared/datasets --out research/results/TASK"
@@ -55,6 +69,17 @@ def paired(records: list[SampleRecord], strategies: list[str]) -> list[SampleRec
     for r in records:
         by_item[(r.task, r.id)][r.strategy] = r
     return [by[s] for by in by_item.values() if all(s in by for s in strategies) for s in strategies]
+
+
+def _sessions(headers: list[RunHeader]) -> list[Session]:
+    """The runs' sessions that count: a resume with nothing left to do adds a session that
+    wrote no sample, which is not part of the run."""
+    return [s for h in headers for s in h.sessions if s.written or s.status == "running"]
+
+
+def _cell(st: StrategyStats | None) -> str:
+    """An accuracy with its 95% interval, in whole points; "–" when there is none."""
+    return "–" if st is None else f"{100 * st.accuracy:.0f}% [{100 * st.ci_low:.0f}, {100 * st.ci_high:.0f}]"
 
 
 def _duration(seconds: float) -> str:
@@ -133,8 +158,7 @@ def build(runs_dir: Path, plot_path: Path, page_dir: Path, discussion: Path | No
     report.plot([("results", summary)], plot_path)
     stats = {t.task: {s.strategy: s for s in t.strategies} for t in summary.tasks}
 
-    # A resume with nothing left to do adds a session that wrote no sample: not part of the run.
-    sessions = [s for h in headers for s in h.sessions if s.written or s.status == "running"]
+    sessions = _sessions(headers)
     started = min(s.started_at for s in sessions)
     ended = max((s.ended_at or now()) for s in sessions)
     running = any(s.status == "running" for s in sessions)
@@ -173,11 +197,7 @@ def build(runs_dir: Path, plot_path: Path, page_dir: Path, discussion: Path | No
         "|---|---|---|---|---|",
     ]
     for task, by in stats.items():
-        cells = []
-        for s in STRATEGIES:
-            st = by.get(s)
-            cells.append("–" if st is None else
-                         f"{100 * st.accuracy:.0f}% [{100 * st.ci_low:.0f}, {100 * st.ci_high:.0f}]")
+        cells = [_cell(by.get(s)) for s in STRATEGIES]
         n = max(st.n for st in by.values())
         out.append(f"| {task} | {n} | " + " | ".join(cells) + " |")
     out += ["", "95% Wilson intervals in brackets.", "",
@@ -196,10 +216,190 @@ def build(runs_dir: Path, plot_path: Path, page_dir: Path, discussion: Path | No
         "## Details per task",
         "",
         report.to_markdown(report.rows_for([("results", summary)])),
+        *votes_section(runs_dir, page_dir),
         *other_families(runs_dir, page_dir),
         _commands(),
     ]
     return "\n".join(out) + "\n"
+
+
+VoteRecords = dict[str, dict[str, list[SampleRecord]]]
+"""Per task, per strategy of VOTE_STRATEGIES that its runs ask for: its paired items' records."""
+
+
+def vote_records(runs_dir: Path) -> tuple[list[Run], VoteRecords]:
+    """The votes run directories that exist, and per task its records paired over the
+    strategies its runs ask for. Tasks without a votes directory or a paired item yet are
+    left out."""
+    task_runs = load_runs(runs_dir, VOTE_TASKS)
+    vote_runs = load_runs(runs_dir, list(VOTE_RUNS))
+    out: VoteRecords = {}
+    for task in VOTE_TASKS:
+        sources = [run for run in task_runs if run[0] == task]
+        sources += [run for run in vote_runs if task in VOTE_RUNS[run[0]][0]]
+        columns = _columns(task, sources)
+        if not all(s in columns for s in VOTED):
+            continue  # no votes directory for it yet
+        records = paired([r for rs in columns.values() for r in rs], list(columns))
+        if records:
+            out[task] = {s: [r for r in records if r.strategy == s] for s in columns}
+    return vote_runs, out
+
+
+def _columns(task: str, sources: list[Run]) -> dict[str, list[SampleRecord]]:
+    """The task's records per strategy of VOTE_STRATEGIES, each strategy taken from the first
+    source whose header asks for it: ``cot`` and ``tool`` from the task's own directory where
+    it has them (else from its votes directory, as math500's ``cot``), the votes from the votes
+    directory that holds the task."""
+    found: dict[str, list[SampleRecord]] = {}
+    for _, _, header, records in sources:
+        for s in header.strategies:
+            if s in VOTE_STRATEGIES and s not in found:
+                found[s] = [r for r in records if r.task == task and r.strategy == s]
+    return {s: found[s] for s in VOTE_STRATEGIES if s in found}
+
+
+def vote_stats(records: VoteRecords) -> dict[str, dict[str, StrategyStats]]:
+    """Per task and strategy, the stats of the paired items."""
+    return {task: {s: report.strategy_stats(s, rs) for s, rs in by.items()} for task, by in records.items()}
+
+
+def _averaged(stats: dict[str, dict[str, StrategyStats]]) -> bool:
+    """Whether every one of the six tasks has paired items with all four strategies."""
+    return all(t in stats and all(s in stats[t] for s in VOTE_STRATEGIES) for t in TASKS)
+
+
+def _mean_accuracy(stats: dict[str, dict[str, StrategyStats]], strategy: str) -> float:
+    """The plain mean of the six tasks' accuracies (each task weighs the same)."""
+    return statistics.mean(stats[t][strategy].accuracy for t in TASKS)
+
+
+def votes_table(stats: dict[str, dict[str, StrategyStats]]) -> list[str]:
+    """Accuracy per task and strategy on the paired items, the six tasks' average (once each
+    has paired items with all four strategies), then math500 (not in the average)."""
+
+    def row(task: str) -> str:
+        by = stats[task]
+        n = next(iter(by.values())).n  # paired: every strategy has the same items
+        return f"| {task} | {n} | " + " | ".join(_cell(by.get(s)) for s in VOTE_STRATEGIES) + " |"
+
+    lines = ["| task | n | " + " | ".join(VOTE_STRATEGIES) + " |", "|---|---|" + "---|" * len(VOTE_STRATEGIES)]
+    lines += [row(t) for t in TASKS if t in stats]
+    if _averaged(stats):
+        n = sum(stats[t]["cot"].n for t in TASKS)
+        means = [f"{100 * _mean_accuracy(stats, s):.0f}%" for s in VOTE_STRATEGIES]
+        lines.append(f"| **average of the six** | {n} | " + " | ".join(means) + " |")
+    lines += [row(t) for t in VOTE_TASKS if t not in TASKS and t in stats]
+    return lines
+
+
+def vote_findings(stats: dict[str, dict[str, StrategyStats]], records: VoteRecords) -> list[str]:
+    """Generated verdicts, with ``_verdict``'s wording rule: tool@5 against cot@5 per task,
+    then the six tasks' averaged gaps, judged on the intervals of their pooled items."""
+    lines = [f"- **{task}** (n={by['tool@5'].n}): {_verdict(by['tool@5'], by['cot@5'])}."
+             for task, by in stats.items() if all(s in by for s in VOTED)]
+    if not _averaged(stats):
+        missing = [t for t in TASKS if t not in stats]
+        wait = f" (none yet on {', '.join(missing)})" if missing else ""
+        return [*lines, f"- The averages wait for paired items on all six tasks{wait}."]
+    pooled = {s: report.strategy_stats(s, [r for t in TASKS for r in records[t][s]]) for s in VOTE_STRATEGIES}
+    gaps = [f"{a} − {b} = {100 * (_mean_accuracy(stats, a) - _mean_accuracy(stats, b)):+.0f} points"
+            for a, b in (("tool@5", "cot@5"), ("tool@5", "tool"))]
+    return [
+        *lines,
+        f"- **average of the six tasks**: {', '.join(gaps)} (plain means of the per-task accuracies). "
+        f"Pooled over their {pooled['tool@5'].n} items: {_verdict(pooled['tool@5'], pooled['cot@5'])}; "
+        f"{_verdict(pooled['tool@5'], pooled['tool'])}.",
+    ]
+
+
+def _bin_cell(bin_: AgreementBin | None) -> str:
+    """Accuracy in a bin with its counts, e.g. ``80% (12/15)``; "–" for an empty bin."""
+    if bin_ is None or not bin_.n:
+        return "–"
+    return f"{100 * bin_.correct / bin_.n:.0f}% ({bin_.correct}/{bin_.n})"
+
+
+def calibration_table(records: VoteRecords) -> list[str]:
+    """Accuracy by how far the candidates agreed (``report.agreement_bin``'s bins) for each
+    voting strategy: all tasks pooled, then per task."""
+    scopes = [("**all tasks**", [r for by in records.values() for rs in by.values() for r in rs])]
+    scopes += [(task, [r for rs in by.values() for r in rs]) for task, by in records.items()]
+    lines = ["| items | strategy | n | " + " | ".join(report.AGREEMENT_BINS) + " |",
+             "|---|---|---|" + "---|" * len(report.AGREEMENT_BINS)]
+    for label, scope in scopes:
+        for s in VOTED:
+            voted = [r for r in scope if r.strategy == s and r.agreement is not None]
+            if not voted:
+                continue
+            bins = report.strategy_stats(s, voted).by_agreement
+            cells = [_bin_cell(bins.get(name)) for name in report.AGREEMENT_BINS]
+            lines.append(f"| {label} | {s} | {len(voted)} | " + " | ".join(cells) + " |")
+    return lines
+
+
+def seconds_table(records: VoteRecords) -> list[str]:
+    """Median seconds per sample, per task and strategy, on the paired items."""
+    lines = ["| task | " + " | ".join(VOTE_STRATEGIES) + " |", "|---|" + "---|" * len(VOTE_STRATEGIES)]
+    for task, by in records.items():
+        cells = [f"{statistics.median(r.seconds for r in by[s]):.1f}" if s in by else "–" for s in VOTE_STRATEGIES]
+        lines.append(f"| {task} | " + " | ".join(cells) + " |")
+    return lines
+
+
+def votes_section(runs_dir: Path, page_dir: Path) -> list[str]:
+    """The third phase's section: five candidates a question, voted, against one chain of
+    thought and one program on the same items; empty until some item is paired."""
+    vote_runs, records = vote_records(runs_dir)
+    if not records:
+        return []
+    stats = vote_stats(records)
+    done = sum(len(rs) for *_, rs in vote_runs)
+    expected = sum(limit * len(tasks) * len(strategies) for tasks, strategies, limit in VOTE_RUNS.values())
+    sessions = _sessions([header for _, _, header, _ in vote_runs])
+    out = ["## Votes: five candidates a question", ""]
+    if done < expected:
+        out += [f"> **Preview: {done} of {expected} voting samples so far.** The votes run is resumable and "
+                "continues; numbers on a partial run move as items are added.", ""]
+    out += [
+        f"`cot@5` writes up to five chains of thought (the first greedy, the others sampled at temperature "
+        f"{VOTE_TEMPERATURE}) and takes the most common stated answer (self-consistency); `tool@5` writes up "
+        "to five candidate programs, runs them and votes on their results. Both stop drawing once the vote "
+        "is settled, so an item can have fewer than five candidates. They ran on the same seeded items as "
+        f"the sections above, in run directories of their own (logs: {log_links(vote_runs, page_dir)}): "
+        f"{done} of {expected} samples, {_duration(sum(s.seconds for s in sessions))} of compute"
+        + (", still running when this page was generated" if any(s.status == "running" for s in sessions) else "")
+        + ".",
+        "",
+        "Each row pairs the items answered by all four strategies: `cot` and `tool` from the task's run "
+        "above, `cot@5` and `tool@5` from the votes run. math500's run above has no `cot`, so its `cot` "
+        "comes from the votes run, which adds a single chain of thought for it; math500 (30 items) is "
+        "not in the average.",
+        "",
+        *votes_table(stats),
+        "",
+        "95% Wilson intervals in brackets"
+        + ("; the average is the plain mean of the six tasks' accuracies." if _averaged(stats) else "."),
+        "",
+        *vote_findings(stats, records),
+        "",
+        "### Accuracy by agreement",
+        "",
+        "Agreement is the share of the votes that went to the chosen answer: *all agree* (every vote), "
+        "*majority* (more than half) or *split* (half or less). A vote whose agreement tracks its "
+        "accuracy tells when to trust an answer.",
+        "",
+        *calibration_table(records),
+        "",
+        "### Seconds per sample",
+        "",
+        "Median seconds per sample on the paired items (the single `cot` and `tool` samples come from "
+        "the earlier runs, on the same shared CPU under different contention).",
+        "",
+        *seconds_table(records),
+        "",
+    ]
+    return out
 
 
 def other_families(runs_dir: Path, page_dir: Path) -> list[str]:
@@ -236,6 +436,10 @@ def _commands() -> str:
         "then, for each TASK in " + ", ".join(OTHER_TASKS) + ", the same with "
         f"`--strategy {','.join(OTHER_STRATEGIES)} --limit {OTHER_LIMIT}`;",
         "and this page:", "", "```sh", PAGE_COMMAND, "```", "",
+        "The votes (five candidates a question: `cot@5` and `tool@5` on the same items, in "
+        + ", ".join(f"`research/results/{d}` ({', '.join(VOTE_RUNS[d][0])})" for d in VOTE_RUNS)
+        + ") are the script's third phase, started on their own; the page shows them once rebuilt:", "",
+        "```sh", VOTES_COMMAND, "```", "",
         "Compare or rescore any run directory with `reasoner compare DIR...` and `reasoner rescore DIR`.",
     ])
 

@@ -3,12 +3,13 @@ items across strategies, and says how far the run has got."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+import shutil
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from test_evals_run import Oracle, config, shared_datasets  # noqa: F401  (autouse fixture)
 
-from evals.records import RunHeader
+from evals.records import RunHeader, SampleRecord, Session, TaskInfo
 from evals.run import run_eval
 from reasoner.models.mock import MockEngine
 from research import results_page
@@ -38,6 +39,7 @@ def test_page_from_a_finished_task_and_a_partial_one(tmp_path: Path) -> None:
     assert (docs / "results.png").stat().st_size > 0
     assert results_page.RUN_COMMAND in page and results_page.PAGE_COMMAND in page
     assert "## The other backend families" not in page, "no second-phase run yet"
+    assert "## Votes" not in page, "no votes run yet"
 
 
 def test_a_resume_with_nothing_to_do_leaves_the_page_as_it_was(tmp_path: Path) -> None:
@@ -83,3 +85,119 @@ def test_page_before_any_item_is_paired(tmp_path: Path) -> None:
     page = results_page.build(runs, tmp_path / "results.png", tmp_path)
     assert "No item of the results run has been answered by all three strategies yet." in page
     assert not (tmp_path / "results.png").exists()
+
+
+# --------------------------------------------------------------------------- votes (phase 3)
+
+PATTERN = {  # per strategy: correct, agreement and seconds of items 0, 1, 2 (agreement only when voted)
+    "direct": ([False, False, False], None, [1.0, 1.0, 1.0]),
+    "cot": ([True, False, False], None, [2.0, 2.0, 2.0]),
+    "tool": ([True, True, False], None, [4.0, 4.0, 4.0]),
+    "cot@5": ([True, True, False], [1.0, 0.6, 0.4], [10.0, 10.0, 10.0]),
+    "tool@5": ([True, True, True], [1.0, 1.0, 0.4], [6.0, 8.0, 30.0]),
+}
+# gsm8k has ten paired items instead: every voted program right and every vote of thoughts wrong.
+GSM8K = {"direct": False, "cot": False, "tool": True, "cot@5": False, "tool@5": True}
+
+
+def _record(task: str, item: str, strategy: str, correct: bool, agreement: float | None,
+            seconds: float) -> SampleRecord:
+    return SampleRecord(task=task, id=item, strategy=strategy, question=f"{task} {item}?", gold="1",
+                        format="number", correct=correct, agreement=agreement, seconds=seconds)
+
+
+def _records(task: str, strategies: list[str]) -> list[SampleRecord]:
+    """The task's records for the strategies: ``PATTERN`` on items q0..q2, ``GSM8K`` on gsm8k's q0..q9."""
+    if task == "gsm8k":
+        return [_record(task, f"q{i}", s, GSM8K[s], (1.0 if GSM8K[s] else 0.4) if "@" in s else None, 5.0)
+                for s in strategies for i in range(10)]
+    return [_record(task, f"q{i}", s, PATTERN[s][0][i], PATTERN[s][1] and PATTERN[s][1][i], PATTERN[s][2][i])
+            for s in strategies for i in range(3)]
+
+
+def _write_run(path: Path, tasks: list[str], strategies: list[str], records: list[SampleRecord]) -> None:
+    """A run directory as ``reasoner eval`` leaves it: header.json and samples.jsonl."""
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    header = RunHeader(
+        tasks=[TaskInfo(name=t, total=100, selected=50, answer_format="number") for t in tasks],
+        strategies=strategies, limit=50, seed=0, shots=4, max_attempts=3, model={"id": "mock/votes"},
+        sampling={}, sessions=[Session(started_at=start, ended_at=start + timedelta(hours=1),
+                                       written=len(records), status="finished")],
+    )
+    path.mkdir(parents=True)
+    (path / "header.json").write_text(header.model_dump_json())
+    (path / "samples.jsonl").write_text("".join(r.model_dump_json() + "\n" for r in records))
+
+
+def _votes_runs(runs: Path, with_math500_run: bool = True) -> None:
+    """The six tasks' runs, math500's, and the three votes directories, with ``PATTERN``'s outcomes;
+    each side has an item the other lacks, which pairing must leave out."""
+    for task in results_page.TASKS:
+        _write_run(runs / task, [task], ["direct", "cot", "tool"],
+                   [*_records(task, ["direct", "cot", "tool"]), _record(task, "only-here", "cot", True, None, 1.0)])
+    if with_math500_run:
+        _write_run(runs / "math500", ["math500"], ["direct", "tool"], _records("math500", ["direct", "tool"]))
+    for name, (tasks, strategies, _) in results_page.VOTE_RUNS.items():
+        records = [r for t in tasks for r in _records(t, strategies)]
+        records += [_record(t, "only-in-votes", s, True, 1.0, 1.0) for t in tasks for s in strategies]
+        _write_run(runs / name, tasks, strategies, records)
+
+
+def test_votes_section_pairs_the_items_of_all_four_strategies(tmp_path: Path) -> None:
+    runs, docs = tmp_path / "results", tmp_path / "docs"
+    _votes_runs(runs)
+
+    page = results_page.build(runs, docs / "results.png", docs)
+
+    section = page.split("## Votes: five candidates a question", 1)[1].split("## How to reproduce")[0]
+    assert page.index("## Details per task") < page.index("## Votes: five candidates a question")
+    # each task's voting strategies on its 3 items (gsm8k 10) and one unpaired: 2 x (11 + 5 x 4) + 3 x 4
+    assert "> **Preview: 74 of 690 voting samples so far.**" in section
+    assert "[votes-math](../results/votes-math/samples.jsonl)" in section
+    assert "| gsm8k | 10 | 0% [0, 28] | 100% [72, 100] | 0% [0, 28] | 100% [72, 100] |" in section
+    assert "| svamp | 3 | 33% [6, 79] | 67% [21, 94] | 67% [21, 94] | 100% [44, 100] |" in section
+    # math500: tool from its own run, cot and the votes from votes-math500; below the average.
+    assert "| math500 | 3 | 33% [6, 79] | 67% [21, 94] | 67% [21, 94] | 100% [44, 100] |" in section
+    # plain means over the six tasks: cot (0 + 5/3)/6, tool (1 + 10/3)/6, cot@5 (10/3)/6, tool@5 1
+    average = "| **average of the six** | 25 | 28% | 72% | 56% | 100% |"
+    assert average in section and section.index(average) < section.index("| math500 |")
+
+    assert "- **gsm8k** (n=10): tool@5 beat cot@5 by 100 points (95% intervals do not overlap)." in section
+    assert "- **svamp** (n=3): tool@5 vs cot@5: +33 points, within the noise (intervals overlap)." in section
+    assert "- **math500** (n=3): tool@5 vs cot@5" in section
+    # pooled over the six tasks' 25 items: tool@5 25/25 [87, 100], cot@5 10/25 [23, 59], tool 20/25 [61, 91]
+    assert ("- **average of the six tasks**: tool@5 − cot@5 = +44 points, tool@5 − tool = +28 points "
+            "(plain means of the per-task accuracies). Pooled over their 25 items: tool@5 beat cot@5 by 60 "
+            "points (95% intervals do not overlap); tool@5 vs tool: +20 points, within the noise "
+            "(intervals overlap).") in section
+
+    # Calibration over the paired items of all seven tasks: five 3-item tasks and math500 follow
+    # PATTERN, gsm8k's ten cot@5 votes are split and wrong, its ten tool@5 votes unanimous and right.
+    assert "| **all tasks** | cot@5 | 28 | 100% (6/6) | 100% (6/6) | 0% (0/16) |" in section
+    assert "| **all tasks** | tool@5 | 28 | 100% (22/22) | – | 100% (6/6) |" in section
+    assert "| svamp | cot@5 | 3 | 100% (1/1) | 100% (1/1) | 0% (0/1) |" in section
+    assert "| gsm8k | tool@5 | 10 | 100% (10/10) | – | – |" in section
+
+    assert "| svamp | 2.0 | 4.0 | 10.0 | 8.0 |" in section  # median seconds
+    assert results_page.VOTES_COMMAND in page.split("## How to reproduce")[1]
+
+
+def test_votes_section_with_missing_columns_and_before_any_vote(tmp_path: Path) -> None:
+    runs, docs = tmp_path / "results", tmp_path / "docs"
+    _votes_runs(runs, with_math500_run=False)
+    section = "\n".join(results_page.votes_section(runs, docs))
+    # Without math500's own run its tool column is empty, and its votes run alone pairs the item
+    # only it has (every strategy right on it): 4 items.
+    assert "| math500 | 4 | 50% [15, 85] | – | 75% [30, 95] | 100% [51, 100] |" in section
+    assert "| math500 | 2.0 | – | 10.0 | 7.0 |" in section
+
+    for name in ("votes-logic", "votes-math500"):
+        shutil.rmtree(runs / name)
+    text = "\n".join(results_page.votes_section(runs, docs))
+    assert "| prontoqa |" not in text, "no votes directory for it: its cot and tool alone are not shown"
+    assert "**average of the six**" not in text
+    assert ("- The averages wait for paired items on all six tasks "
+            "(none yet on prontoqa, proofwriter, logical_deduction).") in text
+
+    shutil.rmtree(runs / "votes-math")
+    assert results_page.votes_section(runs, docs) == []
