@@ -224,3 +224,87 @@ def test_one_of_constrains_the_reply_to_a_choice(engine) -> None:  # type: ignor
         assert constrained.text in labels and constrained.finish_reason == "stop"
         replies.add(constrained.text)
     assert len(replies) > 1  # sampling still chooses among the labels
+
+
+def _count_generate_calls(engine, monkeypatch: pytest.MonkeyPatch) -> list[dict]:  # type: ignore[no-untyped-def]
+    """Record the keyword arguments of every ``model.generate`` call the engine makes."""
+    calls: list[dict] = []
+    real = engine.model.generate
+
+    def counted(*args, **kwargs):  # type: ignore[no-untyped-def]
+        calls.append(kwargs)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(engine.model, "generate", counted)
+    return calls
+
+
+@pytest.mark.slow
+def test_generate_many_samples_in_one_batch(engine, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    _suppress_all_but(engine, _text_ids(engine))
+    options = [GenerateOptions(max_tokens=10, temperature=1.0, seed=seed) for seed in (1, 2, 3)]
+    calls = _count_generate_calls(engine, monkeypatch)
+    results = engine.generate_many(MESSAGES, options)
+    assert len(calls) == 1
+    assert calls[0]["generation_config"].num_return_sequences == 3
+    assert engine.capabilities.batched_generation
+    assert len(results) == 3
+    assert len({r.text for r in results}) > 1  # the streams sample apart
+    assert all(len(r.text) == 10 and r.finish_reason == "length" for r in results)
+    prompt = engine.tokenizer.apply_chat_template(
+        [m.model_dump() for m in MESSAGES], add_generation_prompt=True, return_dict=False
+    )
+    # The prompt is evaluated once: the first completion carries it, as on llama.cpp.
+    assert [r.usage.prompt_tokens for r in results] == [len(prompt), 0, 0]
+    assert [r.usage.completion_tokens for r in results] == [10, 10, 10]
+    again = engine.generate_many(MESSAGES, options)
+    assert [r.text for r in again] == [r.text for r in results]  # reproducible from the first seed
+
+
+@pytest.mark.slow
+def test_generate_many_cuts_each_stream_at_its_stop(engine) -> None:  # type: ignore[no-untyped-def]
+    """Each stream stops where a stop string first appears in its own text, and counts only
+    the tokens it generated up to there, while the batch goes on for the others."""
+    from reasoner.models.chat import cut_at_stop
+
+    _suppress_all_but(engine, _text_ids(engine))
+    options = [GenerateOptions(max_tokens=12, temperature=1.0, seed=seed) for seed in (7, 8, 9)]
+    full = [r.text for r in engine.generate_many(MESSAGES, options)]
+    stops = list(dict.fromkeys(text[3 + i] for i, text in enumerate(full)))  # one char in each stream
+    results = engine.generate_many(MESSAGES, [o.model_copy(update={"stop": stops}) for o in options])
+    expected = [cut_at_stop(text, stops)[0] for text in full]
+    assert [r.text for r in results] == expected
+    assert all(r.finish_reason == "stop" for r in results)
+    # One character per token, and the token that completed the stop string counts.
+    assert [r.usage.completion_tokens for r in results] == [len(text) + 1 for text in expected]
+    assert len({len(text) for text in expected}) > 1 or len(set(expected)) > 1
+
+
+@pytest.mark.slow
+def test_generate_many_reuses_the_prefix_cache(engine) -> None:  # type: ignore[no-untyped-def]
+    _suppress_all_but(engine, _text_ids(engine))
+    options = [GenerateOptions(max_tokens=8, temperature=1.0, seed=seed) for seed in (4, 5)]
+    whole = engine.generate_many(MESSAGES, options)
+    with_prefix = [o.model_copy(update={"prefix_messages": 1}) for o in options]
+    engine.generate_many(MESSAGES, with_prefix)  # the first call keeps the system message's cache
+    cached = engine.generate_many(MESSAGES, with_prefix)
+    assert [r.text for r in cached] == [r.text for r in whole]
+    assert cached[0].usage.cached_prompt_tokens > 0
+    assert [r.usage.cached_prompt_tokens for r in cached[1:]] == [0]
+    assert cached[0].usage.prompt_tokens == whole[0].usage.prompt_tokens
+
+
+@pytest.mark.slow
+def test_generate_many_mixed_settings_run_one_by_one(engine, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    _suppress_all_but(engine, _text_ids(engine))
+    greedy = GenerateOptions(max_tokens=8)
+    sampled = GenerateOptions(max_tokens=8, temperature=1.0, seed=3)
+    calls = _count_generate_calls(engine, monkeypatch)
+    results = engine.generate_many(MESSAGES, [greedy, sampled])
+    assert len(calls) == 2
+    assert all(call["generation_config"].num_return_sequences in (None, 1) for call in calls)
+    alone = engine.generate(MESSAGES, greedy)
+    assert (results[0].text, results[0].finish_reason, results[0].usage) == (
+        alone.text, alone.finish_reason, alone.usage)
+    assert results[1].text == engine.generate(MESSAGES, sampled).text  # its own seed, one by one
+    assert results[1].usage.prompt_tokens == alone.usage.prompt_tokens  # each call counts its prompt

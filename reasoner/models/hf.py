@@ -9,6 +9,14 @@ shared prefix (k-shot examples), the key/value cache of the prefix's tokens is c
 once, kept in an LRU (``prefix_cache_entries``, ``prefix_cache_mb``) and deep-copied for
 each call, which then evaluates only the tail; ``cached_prompt_tokens`` counts the prefix
 tokens this call did not evaluate. ``-M prefix_cache=false`` evaluates every prompt whole.
+
+Batches: ``generate_many`` over sampled options that agree on temperature, top-p,
+max_tokens and stop strings (a vote: one prompt, other seeds) is one ``generate`` call with
+``num_return_sequences``. The prompt is evaluated once (on top of the prefix cache) and its
+KV cache copied to every stream. The batch is seeded once, from the first option's seed:
+the whole batch is reproducible from it, but a stream's reply is not the one ``generate``
+gives for that stream's own seed. Other lists (greedy, mixed settings, ``one_of``) run one
+call after another.
 """
 
 from __future__ import annotations
@@ -47,7 +55,7 @@ class HFOptions(EngineOptions):
 
 class HFEngine(ModelEngine):
     provider = "hf"
-    capabilities = Capabilities(constrained_choice=True)
+    capabilities = Capabilities(constrained_choice=True, batched_generation=True)
     Options = HFOptions
     options: HFOptions
 
@@ -160,25 +168,12 @@ class HFEngine(ModelEngine):
         torch = self._torch
         start = time.perf_counter()
         dicts = as_dicts(messages)
-        inputs = self.tokenizer.apply_chat_template(
-            dicts, add_generation_prompt=True, return_tensors="pt", return_dict=True
-        ).to(self.device)
+        inputs = self._prompt(dicts)
         prompt_len = int(inputs["input_ids"].shape[-1])
         past, cached = self._prefix_state(dicts, options.prefix_messages, inputs["input_ids"])
-        config = copy.deepcopy(self.model.generation_config)
-        config.max_new_tokens = options.max_tokens
+        config = self._config(options)
         if options.temperature > 0:
-            config.update(do_sample=True, temperature=options.temperature, top_p=options.top_p)
             torch.manual_seed(options.seed)
-        else:
-            # Plain argmax, like the other engines: drop the sampling knobs and repetition
-            # penalty checkpoints ship. (None would be refilled from the checkpoint by
-            # generate(), so these are transformers' neutral defaults.)
-            config.update(do_sample=False, temperature=1.0, top_p=1.0, top_k=50,
-                          repetition_penalty=1.0)
-        if config.pad_token_id is None:
-            pad = self.tokenizer.pad_token_id
-            config.pad_token_id = pad if pad is not None else min(self._eos, default=0)
         stops = [s for s in options.stop if s]
         criteria = self._transformers.StoppingCriteriaList()
         if stops:
@@ -194,19 +189,117 @@ class HFEngine(ModelEngine):
             )
         new = output[0, prompt_len:].tolist()
         text, stopped = cut_at_stop(self.tokenizer.decode(new, skip_special_tokens=True), stops)
-        if stopped or (new and new[-1] in self._eos):
-            finish = "stop"
-        elif len(new) >= options.max_tokens:
-            finish = "length"
-        else:
-            finish = "stop"
         return Completion(
             text=text,
-            finish_reason=finish,
+            finish_reason=self._finish(new, stopped, options.max_tokens),
             usage=Usage(prompt_tokens=prompt_len, cached_prompt_tokens=cached,
                         completion_tokens=len(new)),
             seconds=time.perf_counter() - start,
         )
+
+    def generate_many(self, messages: Sequence[Message], options: Sequence[GenerateOptions]) -> list[Completion]:
+        """Sampled replies to one prompt as one ``generate`` with ``num_return_sequences``.
+
+        Only when every option samples (temperature > 0) with the same temperature, top-p,
+        max_tokens and stop strings, and none asks for ``one_of``; anything else runs one call
+        after another. The prompt is evaluated once, with batch 1, and its KV cache repeated
+        for each stream, so (as the llama.cpp engine does) the first completion carries the
+        prompt's token counts and the others none. ``prefix_messages`` is the first option's.
+
+        Seeds: the batch draws from one generator seeded with the first option's seed, so
+        the same list gives the same replies again, but the other options' seeds are not
+        used and no stream equals ``generate`` with its own seed.
+        """
+        if len(options) < 2 or not _batchable(options):
+            return super().generate_many(messages, options)
+        torch = self._torch
+        start = time.perf_counter()
+        first = options[0]
+        dicts = as_dicts(messages)
+        inputs = self._prompt(dicts)
+        input_ids = inputs["input_ids"]
+        prompt_len = int(input_ids.shape[-1])
+        past, cached = self._prefix_state(dicts, first.prefix_messages, input_ids)
+        past = self._extend_cache(past, input_ids[:, : prompt_len - 1])
+        if past is not None:
+            past.batch_repeat_interleave(len(options))  # generate() expands the inputs, not the cache
+        config = self._config(first)
+        config.num_return_sequences = len(options)
+        stops = [s for s in first.stop if s]
+        criteria = self._transformers.StoppingCriteriaList()
+        stop_on_text = None
+        if stops:
+            stop_on_text = _stop_on_text(self._transformers, torch, self.tokenizer, stops, prompt_len)
+            criteria.append(stop_on_text)
+        extra: dict[str, Any] = {} if past is None else {self._cache_name: past}
+        torch.manual_seed(first.seed)
+        with torch.inference_mode():
+            output = self.model.generate(
+                **inputs, generation_config=config, stopping_criteria=criteria, **extra
+            )
+        seconds = (time.perf_counter() - start) / len(options)
+        completions = []
+        for number in range(len(options)):
+            # A stream that finished before the others is padded to the batch's length:
+            # it ends at its first end-of-turn token or where its stop string appeared.
+            new = output[number, prompt_len:].tolist()
+            end = next((i + 1 for i, token in enumerate(new) if token in self._eos), len(new))
+            if stop_on_text is not None and number in stop_on_text.stopped_at:
+                end = min(end, stop_on_text.stopped_at[number])
+            new = new[:end]
+            text, stopped = cut_at_stop(self.tokenizer.decode(new, skip_special_tokens=True), stops)
+            completions.append(Completion(
+                text=text,
+                finish_reason=self._finish(new, stopped, first.max_tokens),
+                usage=Usage(prompt_tokens=prompt_len if number == 0 else 0,
+                            cached_prompt_tokens=cached if number == 0 else 0,
+                            completion_tokens=len(new)),
+                seconds=seconds,
+            ))
+        return completions
+
+    def _prompt(self, messages: list[dict[str, str]]) -> Any:
+        """The chat template's tokens (and attention mask) for ``messages``, on the device."""
+        return self.tokenizer.apply_chat_template(
+            messages, add_generation_prompt=True, return_tensors="pt", return_dict=True
+        ).to(self.device)
+
+    def _config(self, options: GenerateOptions) -> Any:
+        """The checkpoint's generation config with ``options``' settings (not the seed)."""
+        config = copy.deepcopy(self.model.generation_config)
+        config.max_new_tokens = options.max_tokens
+        if options.temperature > 0:
+            config.update(do_sample=True, temperature=options.temperature, top_p=options.top_p)
+        else:
+            # Plain argmax, like the other engines: drop the sampling knobs and repetition
+            # penalty checkpoints ship. (None would be refilled from the checkpoint by
+            # generate(), so these are transformers' neutral defaults.)
+            config.update(do_sample=False, temperature=1.0, top_p=1.0, top_k=50,
+                          repetition_penalty=1.0)
+        if config.pad_token_id is None:
+            pad = self.tokenizer.pad_token_id
+            config.pad_token_id = pad if pad is not None else min(self._eos, default=0)
+        return config
+
+    def _finish(self, new: Sequence[int], stopped: bool, max_tokens: int) -> str:
+        if stopped or (new and new[-1] in self._eos):
+            return "stop"
+        return "length" if len(new) >= max_tokens else "stop"
+
+    def _extend_cache(self, past: Any, tokens: Any) -> Any:
+        """A KV cache holding exactly ``tokens`` (batch 1): ``past`` (a cache of a head of
+        them, or None) extended by evaluating the rest. None when ``tokens`` is empty."""
+        have = 0 if past is None else int(past.get_seq_length())
+        wanted = int(tokens.shape[-1])
+        if have > wanted:
+            past.crop(wanted)
+            have = wanted
+        if have == wanted:
+            return past
+        with self._torch.inference_mode():
+            output = self.model(input_ids=tokens[:, have:], use_cache=True, logits_to_keep=1,
+                                **{self._cache_name: past})
+        return getattr(output, self._cache_name)
 
     def _prefix_state(self, messages: list[dict[str, str]], prefix_messages: int,
                       input_ids: Any) -> tuple[Any, int]:
@@ -284,15 +377,32 @@ def _stop_on_text(transformers: Any, torch: Any, tokenizer: Any, stop: Sequence[
     window = max(len(s) for s in stop) + 8
 
     class StopOnText(transformers.StoppingCriteria):
+        def __init__(self) -> None:
+            self.stopped_at: dict[int, int] = {}
+            """Per row of the batch, how many tokens it had generated when its stop string
+            first appeared (a finished row goes on being padded until the batch ends)."""
+
         def __call__(self, input_ids: Any, scores: Any, **kwargs: Any) -> Any:
             done = [
                 any(s in tokenizer.decode(row[prompt_len:][-window:], skip_special_tokens=True)
                     for s in stop)
                 for row in input_ids
             ]
+            for row, hit in enumerate(done):
+                if hit:
+                    self.stopped_at.setdefault(row, int(input_ids.shape[-1]) - prompt_len)
             return torch.tensor(done, dtype=torch.bool, device=input_ids.device)
 
     return StopOnText()
+
+
+def _batchable(options: Sequence[GenerateOptions]) -> bool:
+    """Sampled options that differ at most in seed and prefix_messages: one batch can serve them."""
+    first = options[0]
+    return first.temperature > 0 and not any(o.one_of for o in options) and all(
+        (o.temperature, o.top_p, o.max_tokens, o.stop) == (first.temperature, first.top_p, first.max_tokens, first.stop)
+        for o in options
+    )
 
 
 def _one_of_tokens(tokenizer: Any, choices: Sequence[str], prompt_len: int, eos: int) -> Any:
