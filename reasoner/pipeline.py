@@ -14,6 +14,7 @@ from reasoner.checks import GENERAL_CHECKS, AnswerCheck, first_objection
 from reasoner.checks import resolve as resolve_checks
 from reasoner.extraction import extract_program, repeats_itself
 from reasoner.models import ModelEngine, get_model
+from reasoner.models.loops import LOOP
 from reasoner.options import match_choice
 from reasoner.routing import DEFAULT_ROUTER, DIRECT, ForcedRouter, Router, make_router
 from reasoner.types import (
@@ -33,6 +34,8 @@ Fallback = Literal["direct", "none"]
 
 PROGRAM_TOKENS = 512
 """A program's token budget."""
+PROGRAM_OPTIONS = GenerateOptions(max_tokens=PROGRAM_TOKENS, cut_loops=True)
+"""How programs are written by default: greedily, cut as soon as the reply loops."""
 ANSWER_TOKENS = 48
 """The final answer's token budget: a number, a word or a short phrase."""
 
@@ -121,7 +124,7 @@ class Reasoner:
         self.max_attempts = max_attempts
         self.fallback = fallback
         self.limits = limits or Limits()
-        self.program_options = program_options or GenerateOptions(max_tokens=PROGRAM_TOKENS)
+        self.program_options = program_options or PROGRAM_OPTIONS
         self.answer_options = answer_options or GenerateOptions(max_tokens=ANSWER_TOKENS)
         self._owns_model = not isinstance(model, ModelEngine)
         self._owns_sandbox = sandbox is None
@@ -441,7 +444,8 @@ class Reasoner:
         choices: Sequence[str] | None, checks: Sequence[AnswerCheck], resampled: bool = False,
     ) -> ExecResult:
         """Run a written program (unless its reply looped or held none) and record the attempt."""
-        if completion.finish_reason == "length" and repeats_itself(completion.text):
+        looped = completion.finish_reason == LOOP
+        if looped or (completion.finish_reason == "length" and repeats_itself(completion.text)):
             result = ExecResult.failure(ErrorKind.runaway, RUNAWAY_MESSAGE)
         elif program.strip():
             result = self._run_checked(backend, program, question, choices, checks)

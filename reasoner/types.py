@@ -31,6 +31,11 @@ class GenerateOptions(BaseModel):
         0, ge=0,
         description="How many leading messages are a prefix shared across calls (cacheable).",
     )
+    cut_loops: bool = Field(
+        False,
+        description="Stop the reply as soon as it repeats itself (finish reason 'loop') where the "
+                    "engine can watch it being written; other engines write to the token limit.",
+    )
     one_of: list[str] | None = Field(
         None, min_length=1,
         description="Constrain the reply to exactly one of these strings where the engine can "

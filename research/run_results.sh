@@ -6,7 +6,11 @@
 #           logical_deduction (smt), svamp, gsm_system, prontoqa, proofwriter (prolog),
 #           the two Prolog tasks last: their tool samples are the slowest;
 #   phase 2 (the backend families phase 1 leaves out, 30 items, direct and tool):
-#           math500 (sympy), sudoku (sat).
+#           math500 (sympy), sudoku (sat);
+#   phase 3 (votes: five candidates a question, chain-of-thought against programs, the same
+#           items): votes-math (gsm8k, gsm_system, svamp, 50 items), votes-math500
+#           (math500, 30 items, with a single chain-of-thought row too), votes-logic
+#           (prontoqa, proofwriter, logical_deduction, 50 items).
 #
 # `reasoner compare $OUT/<task>` reads each, with the first-try and after-repair run
 # rates of the tool strategy.
@@ -26,7 +30,7 @@
 #   .venv/bin/python -m research.results_page
 #
 # Environment: RESULTS_DIR (default research/results/), REASONER_DATA_DIR (default
-# ../shared/datasets from the repository root), PHASES (default "1 2").
+# ../shared/datasets from the repository root), PHASES (default "1 2"; "3" for the votes).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -41,12 +45,23 @@ run() {  # run TASK STRATEGIES LIMIT
     --model qwen2.5-coder-1.5b --data-dir "$DATA" --out "$OUT/$1" || status=$?
 }
 
+votes() {  # votes DIR STRATEGIES LIMIT TASK...: one run directory for several tasks
+  local dir=$1 strategies=$2 limit=$3
+  shift 3
+  echo "=== $dir ($*) $strategies limit $limit $(date -u +%FT%TZ)"
+  .venv/bin/reasoner eval "$@" --strategy "$strategies" --limit "$limit" --seed 0 \
+    --model qwen2.5-coder-1.5b --data-dir "$DATA" --out "$OUT/$dir" || status=$?
+}
+
 for phase in ${PHASES:-1 2}; do
   case "$phase" in
     1) for task in gsm8k logical_deduction svamp gsm_system prontoqa proofwriter; do
          run "$task" direct,cot,tool 50
        done ;;
     2) for task in math500 sudoku; do run "$task" direct,tool 30; done ;;
+    3) votes votes-math cot@5,tool@5 50 gsm8k gsm_system svamp
+       votes votes-math500 cot,cot@5,tool@5 30 math500
+       votes votes-logic cot@5,tool@5 50 prontoqa proofwriter logical_deduction ;;
   esac
 done
 echo "=== done $(date -u +%FT%TZ) (status $status)"

@@ -12,7 +12,7 @@ from rich.syntax import Syntax
 from backends import Limits, registry
 from reasoner.cli.app import main
 from reasoner.cli.common import console, err_console, fail, model_options, parse_model_options, user_errors
-from reasoner.pipeline import ANSWER_TOKENS, PROGRAM_TOKENS, Fallback, Reasoner
+from reasoner.pipeline import ANSWER_TOKENS, PROGRAM_OPTIONS, Fallback, Reasoner
 from reasoner.routing import DEFAULT_ROUTER, ROUTERS
 from reasoner.types import GenerateOptions, Solution, SolutionErrorKind
 
@@ -64,7 +64,7 @@ def ask(
         max_attempts=max_attempts, fallback=fallback,
         limits=Limits(wall_seconds=timeout, cpu_seconds=timeout),
         votes=votes, vote_backends=sources, vote_cot=vote_cot,
-        program_options=GenerateOptions(max_tokens=PROGRAM_TOKENS, seed=seed),
+        program_options=PROGRAM_OPTIONS.model_copy(update={"seed": seed}),
         answer_options=GenerateOptions(max_tokens=ANSWER_TOKENS, seed=seed),
     ) as reasoner:
         solution = reasoner.solve(question, backend=backend, choices=list(choices) or None)

@@ -39,6 +39,7 @@ from reasoner import paths
 from reasoner.models.base import Capabilities, EngineOptions, MissingExtraError, ModelEngine, ModelError
 from reasoner.models.chat import as_dicts, cut_at_stop
 from reasoner.models.llamacpp_batch import BatchDecoder
+from reasoner.models.loops import LOOP, LoopCut
 from reasoner.models.prefix_cache import PrefixCache, common_prefix_len, prefix_boundary
 from reasoner.models.state_store import StateStore, namespace
 from reasoner.types import Completion, GenerateOptions, Message, Usage
@@ -128,7 +129,8 @@ class LlamaCppEngine(ModelEngine):
         dicts = as_dicts(messages)
         evaluated = self._prepare_prefix(dicts, options.prefix_messages)
         before = self._llm._input_ids.copy()
-        out = self._complete(dicts, options)
+        cut = LoopCut() if options.cut_loops else None
+        out = self._complete(dicts, options, cut)
         seconds = time.perf_counter() - start
         choice = out["choices"][0]
         text, stopped = cut_at_stop(choice["message"].get("content") or "", options.stop)
@@ -136,7 +138,8 @@ class LlamaCppEngine(ModelEngine):
         prompt_tokens = int(usage.get("prompt_tokens", 0))
         return Completion(
             text=text,
-            finish_reason="stop" if stopped else (choice.get("finish_reason") or "stop"),
+            finish_reason="stop" if stopped else LOOP if cut is not None and cut.tripped
+            else (choice.get("finish_reason") or "stop"),
             usage=Usage(
                 prompt_tokens=prompt_tokens,
                 cached_prompt_tokens=max(0, self._reused(before, prompt_tokens) - evaluated),
@@ -164,7 +167,7 @@ class LlamaCppEngine(ModelEngine):
         if needed > self.n_ctx * 4:
             return super().generate_many(messages, options)
         decoder = self._batch_decoder(len(options), needed)
-        results = decoder.generate(prompt, prefix, options)
+        results = decoder.generate(prompt, prefix, options, self._piece)
         seconds = (time.perf_counter() - start) / len(options)
         completions = []
         for number, ((tokens, reason), one) in enumerate(zip(results, options, strict=True)):
@@ -258,21 +261,25 @@ class LlamaCppEngine(ModelEngine):
         the tokens match what the real call evaluates for any ``chat_format``. None when the
         handler does not hand over a token list (the call then runs without prefix reuse).
         """
-        from llama_cpp import llama_chat_format
-
         llm = self._llm
         try:
-            handler: Any = (  # the lookup create_chat_completion does
-                llm.chat_handler
-                or llm._chat_handlers.get(llm.chat_format or "")
-                or llama_chat_format.get_chat_completion_handler(llm.chat_format or "")
-            )
-            handler(llama=_RenderOnly(llm), messages=messages)
+            self._chat_handler()(llama=_RenderOnly(llm), messages=messages)
         except _Rendered as done:
             return done.tokens
         except Exception:
             return None
         return None
+
+    def _chat_handler(self) -> Any:
+        """The chat handler ``create_chat_completion`` would call (the lookup it does)."""
+        from llama_cpp import llama_chat_format
+
+        llm = self._llm
+        return (
+            llm.chat_handler
+            or llm._chat_handlers.get(llm.chat_format or "")
+            or llama_chat_format.get_chat_completion_handler(llm.chat_format or "")
+        )
 
     def _save(self) -> Any:
         """The KV cells of sequence 0 (the only one llama-cpp-python uses), as bytes."""
@@ -299,11 +306,41 @@ class LlamaCppEngine(ModelEngine):
         llm._requires_eval = True  # restored cells carry no logits: the tail decode makes them
         return True
 
-    def _complete(self, messages: list[dict[str, str]], options: GenerateOptions) -> Any:
+    def token_pieces(self, text: str) -> list[str]:
+        """``text`` split into the model's tokens, each as its text: for measuring replies
+        token by token as they were written."""
+        return [self._piece(token) for token in self._llm.tokenize(text.encode(), add_bos=False, special=True)]
+
+    def _piece(self, token: int) -> str:
+        """One token's text (a character split across tokens comes out empty)."""
+        return bytes(self._llm.detokenize([token])).decode("utf-8", errors="ignore")
+
+    def _watch(self, cut: LoopCut) -> Any:
+        """A llama-cpp-python stopping criterion that feeds ``cut`` each new reply token.
+
+        It is called with the tokens so far, the prompt first: its length at the first call
+        is where the reply starts (the newest token comes in at the next call).
+        """
+        seen: list[int] = []
+
+        def looping(input_ids: Any, logits: Any) -> bool:
+            if not seen:
+                seen.append(len(input_ids))
+            for token in input_ids[seen[0]:]:
+                cut.add(self._piece(int(token)))
+            seen[0] = max(seen[0], len(input_ids))
+            return cut.tripped
+
+        return looping
+
+    def _complete(self, messages: list[dict[str, str]], options: GenerateOptions, cut: LoopCut | None = None) -> Any:
         """The one call into llama.cpp."""
         try:
-            return self._llm.create_chat_completion(
-                messages=messages,  # type: ignore[arg-type]
+            # What ``create_chat_completion`` does, but with the loop watch added to the
+            # handler's own stopping criteria, which that method does not take.
+            return self._chat_handler()(
+                llama=self._llm if cut is None else _Watching(self._llm, self._watch(cut)),
+                messages=messages,
                 max_tokens=options.max_tokens,
                 temperature=options.temperature,
                 top_p=options.top_p,
@@ -418,6 +455,22 @@ class _RenderOnly:
         if isinstance(prompt, list) and all(isinstance(t, int) for t in prompt):
             raise _Rendered(prompt)
         raise TypeError("the chat handler passed no token list")
+
+
+class _Watching:
+    """A ``Llama`` whose ``create_completion`` also stops when ``criterion`` says so."""
+
+    def __init__(self, llm: Any, criterion: Any) -> None:
+        self._llm, self._criterion = llm, criterion
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._llm, name)
+
+    def create_completion(self, *args: Any, stopping_criteria: Any = None, **kwargs: Any) -> Any:
+        import llama_cpp
+
+        criteria = llama_cpp.StoppingCriteriaList([*(stopping_criteria or []), self._criterion])
+        return self._llm.create_completion(*args, stopping_criteria=criteria, **kwargs)
 
 
 def _file_identity(path: Path) -> tuple[int, int]:

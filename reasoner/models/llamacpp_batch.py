@@ -16,11 +16,12 @@ they are not the tokens llama.cpp's sampler would draw for the same seed.
 from __future__ import annotations
 
 import ctypes
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
 
+from reasoner.models.loops import LOOP, LoopCut
 from reasoner.types import GenerateOptions
 
 
@@ -52,11 +53,13 @@ class BatchDecoder:
 
     def generate(
         self, prompt: Sequence[int], prefix: tuple[Sequence[int], Any] | None, options: Sequence[GenerateOptions],
+        piece: Callable[[int], str],
     ) -> list[tuple[list[int], str]]:
-        """Each stream's generated tokens and finish reason (``stop`` or ``length``).
+        """Each stream's generated tokens and finish reason (``stop``, ``length``, or ``loop``
+        for a stream with ``cut_loops`` that began repeating itself).
 
         ``prefix`` is (tokens, saved sequence state) of a head of ``prompt`` the engine
-        already evaluated, or None.
+        already evaluated, or None; ``piece`` turns a token into its text.
         """
         llama, ctx = self._llama, self._context.ctx
         memory = llama.llama_get_memory(ctx)
@@ -81,6 +84,7 @@ class BatchDecoder:
         generators = [np.random.default_rng(o.seed) for o in options]
         outputs: list[list[int]] = [[] for _ in options]
         finished: list[str | None] = [None] * len(options)
+        cuts = [LoopCut() if o.cut_loops else None for o in options]
         logits = [last] * len(options)
         while True:
             step = []
@@ -92,6 +96,10 @@ class BatchDecoder:
                     finished[stream] = "stop"
                     continue
                 outputs[stream].append(token)
+                cut = cuts[stream]
+                if cut is not None and cut.add(piece(token)):
+                    finished[stream] = LOOP
+                    continue
                 if len(outputs[stream]) >= option.max_tokens:
                     finished[stream] = "length"
                     continue

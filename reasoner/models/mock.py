@@ -16,6 +16,7 @@ from typing import Any
 from pydantic import ConfigDict, Field, field_validator
 
 from reasoner.models.base import EngineOptions, ModelEngine, ModelError
+from reasoner.models.loops import LOOP, LoopCut
 from reasoner.types import Completion, GenerateOptions, Message, Usage
 
 Responder = Callable[[Sequence[Message]], str]
@@ -85,7 +86,12 @@ class MockEngine(ModelEngine):
         # A word is a token here; a reply longer than max_tokens is cut off like a real one.
         words = _WORD.findall(text)
         finish_reason = "length" if len(words) > options.max_tokens else "stop"
-        text = "".join(words[: options.max_tokens]) if finish_reason == "length" else text
+        if options.cut_loops:  # watched word by word, as the real engines watch tokens
+            cut = LoopCut()
+            looped = next((i for i, word in enumerate(words[: options.max_tokens]) if cut.add(word)), None)
+            if looped is not None:
+                words, finish_reason = words[: looped + 1], LOOP
+        text = "".join(words[: options.max_tokens]) if finish_reason != "stop" else text
         prompt_tokens = sum(len(m.content.split()) for m in messages)
         return Completion(
             text=text, finish_reason=finish_reason,

@@ -9,6 +9,13 @@ off (an unclosed code fence: the reply ended inside its program), how many of th
 complete replies it flags when cut at every 25th character from the 200th on (a
 legitimately long program stopped by the limit looks like that).
 
+    python -m research.benchmarks.runaway_replies research/results/*/samples.jsonl --cut
+
+adds what cutting replies while they are written (``GenerateOptions.cut_loops``, the same
+rule checked after every token) would have done to the recorded replies, in the default
+model's tokens: for each looping reply, the tokens written before the cut and before the
+loop began; for every complete reply, whether it would have been cut anywhere.
+
     python -m research.benchmarks.runaway_replies research/results/proofwriter/samples.jsonl \\
         --rerun --out runaway_rerun.jsonl [--data-dir ../shared/datasets]
 
@@ -38,8 +45,9 @@ from evals.records import RunHeader, SampleRecord
 from evals.run import load_run, run_one
 from evals.strategies import Context, Tool
 from evals.tasks import get_task
-from reasoner.extraction import repeats_itself
-from reasoner.models import get_model
+from reasoner.extraction import LOOP_MIN_CHARS, repeats_itself
+from reasoner.models import default_model_spec, get_model
+from reasoner.models.loops import LoopCut
 from reasoner.pipeline import Reasoner
 from research.routing.labelled import resolve_data_dir
 
@@ -55,7 +63,10 @@ console = Console()
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=Path("runaway_rerun.jsonl"),
               show_default=True, help="Where --rerun appends its samples (and resumes from).")
 @click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), default=None)
-def cli(samples: tuple[Path, ...], rerun: bool, out: Path, data_dir: Path | None) -> None:
+@click.option("--cut", is_flag=True, help="Replay the replies token by token with loops cut while written.")
+@click.option("--model", default=None, help="Whose tokens --cut counts (default: the catalog default).")
+def cli(samples: tuple[Path, ...], rerun: bool, out: Path, data_dir: Path | None, cut: bool,
+        model: str | None) -> None:
     table = Table(title="Tool replies: cut off, looping, and false alarms on complete replies")
     for column in ("run", "replies", "cut off", "flagged as loops", "complete", "cut points", "false alarms"):
         table.add_column(column, justify="left" if column == "run" else "right")
@@ -68,6 +79,9 @@ def cli(samples: tuple[Path, ...], rerun: bool, out: Path, data_dir: Path | None
         table.add_row(path.parent.name, str(len(replies)), str(len(cut_off)), str(sum(map(repeats_itself, cut_off))),
                       str(len(complete)), str(len(cuts)), str(sum(map(repeats_itself, cuts))))
     console.print(table)
+    if cut:
+        replay_with_cut([text for _, records in runs.values() for r in records for text in
+                         (a.completion for a in r.attempts)], model)
     if rerun:
         for path, (header, records) in runs.items():
             rerun_looping(path.parent.name, header, records, out, resolve_data_dir(data_dir))
@@ -128,6 +142,48 @@ def rerun_looping(
     seconds = [statistics.median(done[(arm, r.task, r.id)].seconds for r in looping) for arm in ARMS]
     table.add_row("median s", "", *(f"{s:.1f}" for s in seconds))
     console.print(table)
+
+
+def replay_with_cut(replies: list[str], model_spec: str | None) -> None:
+    """Where the loop cut stops each recorded reply, fed one token at a time."""
+    model = get_model(model_spec or default_model_spec())
+    try:
+        looping = [r for r in replies if r.count("```") % 2 == 1 and repeats_itself(r)]
+        complete = [r for r in replies if r.count("```") % 2 == 0]
+        cut_at = [tokens_until_cut(model.token_pieces(reply)) for reply in looping]
+        onsets = [len(model.token_pieces(reply[: loop_onset(reply)])) for reply in looping]
+        false_cuts = sum(tokens_until_cut(model.token_pieces(reply)) is not None for reply in complete)
+    finally:
+        model.close()
+    written = [n for n in cut_at if n is not None]
+    table = Table(title="Loops cut while written (the default model's tokens)")
+    for column in ("looping replies", "median tokens before the cut", "median tokens before the loop began",
+                   "never cut", "complete replies", "complete replies cut"):
+        table.add_column(column, justify="right")
+    table.add_row(str(len(looping)), f"{statistics.median(written):.0f}" if written else "-",
+                  f"{statistics.median(onsets):.0f}" if onsets else "-", str(len(cut_at) - len(written)),
+                  str(len(complete)), str(false_cuts))
+    console.print(table)
+
+
+def tokens_until_cut(pieces: list[str]) -> int | None:
+    """How many of ``pieces`` a ``LoopCut`` takes before it cuts; None if it never does."""
+    cut = LoopCut()
+    return next((number for number, piece in enumerate(pieces, 1) if cut.add(piece)), None)
+
+
+def loop_onset(text: str) -> int:
+    """Where the repeating end of a looping reply begins (the shortest period that loops)."""
+    for period in range(1, len(text) // 2 + 1):
+        span = max(2 * period, LOOP_MIN_CHARS)
+        if span > len(text):
+            break
+        if text[-span:-period] == text[len(text) - span + period:]:
+            start = len(text) - span
+            while start > 0 and text[start - 1] == text[start - 1 + period]:
+                start -= 1
+            return start
+    return len(text)
 
 
 def verdict(record: SampleRecord) -> str:
