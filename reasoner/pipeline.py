@@ -79,6 +79,7 @@ class _Metered:
         self._usage.prompt_tokens += completion.usage.prompt_tokens
         self._usage.cached_prompt_tokens += completion.usage.cached_prompt_tokens
         self._usage.completion_tokens += completion.usage.completion_tokens
+        self._usage.draft_tokens_accepted += completion.usage.draft_tokens_accepted
         self._usage.model_seconds += completion.seconds
         self._usage.model_calls += 1
         return completion

@@ -48,12 +48,17 @@ class Usage(BaseModel):
     prompt_tokens: int = 0
     cached_prompt_tokens: int = Field(0, description="Prompt tokens reused, not re-evaluated.")
     completion_tokens: int = 0
+    draft_tokens_accepted: int = Field(
+        0, description="Completion tokens proposed from the prompt and confirmed by the model "
+                       "(each saved one decoding step; engine option draft_tokens).",
+    )
 
     def __add__(self, other: Usage) -> Usage:
         return Usage(
             prompt_tokens=self.prompt_tokens + other.prompt_tokens,
             cached_prompt_tokens=self.cached_prompt_tokens + other.cached_prompt_tokens,
             completion_tokens=self.completion_tokens + other.completion_tokens,
+            draft_tokens_accepted=self.draft_tokens_accepted + other.draft_tokens_accepted,
         )
 
 

@@ -81,3 +81,35 @@ def test_the_real_model_stops_a_looping_reply_early() -> None:
         assert reply.finish_reason == LOOP, reply.text[-200:]
         assert reply.usage.completion_tokens < 400
         assert LoopCut().add(reply.text)  # what was kept ends in the loop it was cut for
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(300)
+def test_drafts_from_the_prompt_leave_greedy_replies_unchanged() -> None:
+    """Prompt-lookup drafts only skip steps: the greedy reply is the one written without
+    them, and a reply that copies the prompt has drafted tokens confirmed."""
+    from reasoner.models.llamacpp import LlamaCppEngine
+
+    path = str(catalog.require(catalog.SMALL_MODEL, home=REAL_HOME))
+    plain = LlamaCppEngine(path, {"n_ctx": "2048", "prefix_cache_disk": "false"})
+    drafted = LlamaCppEngine(path, {"n_ctx": "2048", "prefix_cache_disk": "false", "draft_tokens": "8"})
+    facts = "Anne is kind. Bob is big. Carl is red. Dave is round. Erin is cold. Fiona is young."
+    asks = [
+        f"Repeat this text exactly, once, and nothing else: {facts}",
+        "List the numbers from 1 to 12, one per line, digits only.",
+        "What is 17 + 25? Reply with the number only.",
+    ]
+    options = GenerateOptions(max_tokens=80)
+    try:
+        for ask in asks:
+            messages = [Message(role="user", content=ask)]
+            without, with_drafts = plain.generate(messages, options), drafted.generate(messages, options)
+            assert with_drafts.text == without.text
+            assert with_drafts.finish_reason == without.finish_reason
+            assert with_drafts.usage.completion_tokens == without.usage.completion_tokens
+        copying = drafted.generate([Message(role="user", content=asks[0])], options)
+    finally:
+        plain.close()
+        drafted.close()
+    assert "Fiona is young" in copying.text
+    assert 0 < copying.usage.draft_tokens_accepted < copying.usage.completion_tokens

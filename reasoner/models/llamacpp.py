@@ -39,6 +39,7 @@ from reasoner import paths
 from reasoner.models.base import Capabilities, EngineOptions, MissingExtraError, ModelEngine, ModelError
 from reasoner.models.chat import as_dicts, cut_at_stop
 from reasoner.models.llamacpp_batch import BatchDecoder
+from reasoner.models.llamacpp_draft import generate_drafted
 from reasoner.models.loops import LOOP, LoopCut
 from reasoner.models.prefix_cache import PrefixCache, common_prefix_len, prefix_boundary
 from reasoner.models.state_store import StateStore, namespace
@@ -68,6 +69,11 @@ class LlamaCppOptions(EngineOptions):
         True, description="Also keep shared prefix states on disk, for the next process (needs prefix_cache)."
     )
     prefix_cache_disk_mb: float = Field(1024.0, gt=0, description="Disk bound on kept prefix states.")
+    draft_tokens: int = Field(
+        0, ge=0, description="Greedy replies: tokens proposed per step from an earlier match in the "
+        "prompt or reply and checked in the same pass (prompt-lookup decoding); 0 = off, the "
+        "default, as it measured no faster on a 2-core CPU (docs/performance.md).",
+    )
     batch_decoding: bool = Field(
         True, description="Decode several replies to one prompt (votes) as one batch (needs prefix_cache).",
     )
@@ -130,6 +136,10 @@ class LlamaCppEngine(ModelEngine):
         evaluated = self._prepare_prefix(dicts, options.prefix_messages)
         before = self._llm._input_ids.copy()
         cut = LoopCut() if options.cut_loops else None
+        if self.options.draft_tokens and options.temperature == 0 and not options.one_of:
+            prompt = self._render(dicts)
+            if prompt is not None and len(prompt) + options.max_tokens <= self.n_ctx:
+                return self._drafted(prompt, before, evaluated, options, cut, start)
         out = self._complete(dicts, options, cut)
         seconds = time.perf_counter() - start
         choice = out["choices"][0]
@@ -146,6 +156,26 @@ class LlamaCppEngine(ModelEngine):
                 completion_tokens=int(usage.get("completion_tokens", 0)),
             ),
             seconds=seconds,
+        )
+
+    def _drafted(
+        self, prompt: list[int], before: Any, evaluated: int, options: GenerateOptions, cut: LoopCut | None,
+        start: float,
+    ) -> Completion:
+        """A greedy reply written with drafts from the prompt (``llamacpp_draft.py``)."""
+        reply = generate_drafted(self._llm, prompt, options.max_tokens, self.options.draft_tokens,
+                                 [s for s in options.stop if s], self._piece, cut)
+        text, stopped = cut_at_stop(self._llm.detokenize(reply.tokens).decode("utf-8", errors="ignore"), options.stop)
+        return Completion(
+            text=text,
+            finish_reason="stop" if stopped else reply.finish_reason,
+            usage=Usage(
+                prompt_tokens=len(prompt),
+                cached_prompt_tokens=max(0, self._reused(before, len(prompt)) - evaluated),
+                completion_tokens=len(reply.tokens),
+                draft_tokens_accepted=reply.drafted,
+            ),
+            seconds=time.perf_counter() - start,
         )
 
     def generate_many(self, messages: Sequence[Message], options: Sequence[GenerateOptions]) -> list[Completion]:
