@@ -223,6 +223,8 @@ def pipeline_settings(reasoner: Reasoner) -> dict[str, Any]:
         "router": router if isinstance(router, str) or router is None
         else getattr(router, "name", type(router).__name__),
         "fallback": getattr(reasoner, "fallback", None),
+        # Only when used: runs made before retrieval existed resume with it off.
+        **({"retrieved_examples": reasoner.retrieved_examples} if getattr(reasoner, "retrieved_examples", 0) else {}),
     }
 
 
@@ -267,6 +269,7 @@ class EvalConfig:
     model_options: dict[str, Any] = field(default_factory=dict)
     data_dir: Path | None = None
     max_connections: int = 4
+    retrieved_examples: int = 0
     argv: list[str] = field(default_factory=lambda: list(sys.argv))
 
 
@@ -443,7 +446,8 @@ def run_eval(
         if old is not None:
             _close_killed_sessions(old, records)
         engine = model or get_model(config.model, config.model_options)
-        reasoner = Reasoner(model=engine, shots=config.shots, max_attempts=config.max_attempts)
+        reasoner = Reasoner(model=engine, shots=config.shots, max_attempts=config.max_attempts,
+                            retrieved_examples=config.retrieved_examples)
         ctx = Context(reasoner=reasoner, shots=config.shots, seed=config.seed)
         git = git_info()
         session = Session(argv=config.argv, commit=git.get("commit"), dirty=git.get("dirty"))

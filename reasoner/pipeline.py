@@ -113,11 +113,14 @@ class Reasoner:
         vote_backends: Sequence[str] | Literal["auto"] | None = None,
         vote_cot: int = 0,
         stop_early: bool = True,
+        retrieved_examples: int = 0,
     ) -> None:
         if max_attempts < 1:
             raise ValueError("max_attempts must be at least 1")
         if shots < 0:
             raise ValueError("shots must not be negative")
+        if not 0 <= retrieved_examples <= shots:
+            raise ValueError(f"retrieved_examples must be between 0 and shots ({shots})")
         check_votes(votes, vote_cot)
         self.model = model if isinstance(model, ModelEngine) else get_model(model, model_options)
         self.router = router
@@ -142,6 +145,9 @@ class Reasoner:
         """Chain-of-thought candidates added to the vote."""
         self.stop_early = stop_early
         """Stop drawing candidates once the vote is settled (``Tally.settled``)."""
+        self.retrieved_examples = retrieved_examples
+        """How many of the ``shots`` examples are chosen per question (the nearest by BM25)
+        rather than fixed per backend; the fixed ones stay a cached prompt prefix."""
 
     def backend(self, name: str) -> Backend:
         """The backend called ``name``, loaded once, running in this Reasoner's sandbox."""
@@ -353,7 +359,8 @@ class Reasoner:
         for name, chosen in plan.items():
             backend = self.backend(name)
             messages = prompting.program_messages(backend, self._examples(backend, question, choices), question)
-            options = [self._sampling(n).model_copy(update={"prefix_messages": len(messages) - 1}) for n in chosen]
+            shared = self._shared_messages() or len(messages) - 1
+            options = [self._sampling(n).model_copy(update={"prefix_messages": shared}) for n in chosen]
             for number, completion in zip(chosen, model.generate_many(messages, options), strict=True):
                 program = backend.prepare(extract_program(completion.text, backend.languages))
                 drafts[number] = (completion, program)
@@ -398,8 +405,13 @@ class Reasoner:
             return []
         return prompting.shown_examples(
             fewshot.load(backend.name, backend.examples_file), self.shots, question, choices,
-            open_first=backend.open_examples_first,
+            open_first=backend.open_examples_first, retrieved=self.retrieved_examples,
         )
+
+    def _shared_messages(self) -> int | None:
+        """Leading messages of a program prompt that every question shares (system text and
+        the fixed examples), when examples are retrieved; None: all but the last message."""
+        return 1 + 2 * (self.shots - self.retrieved_examples) if self.retrieved_examples else None
 
     def _write_and_run(
         self, solution: Solution, model: ModelEngine, backend: Backend, question: str,
@@ -462,7 +474,7 @@ class Reasoner:
         self, model: ModelEngine, backend: Backend, messages: list[Message], options: GenerateOptions
     ) -> tuple[Completion, str]:
         """One model call, and the program extracted from its reply in the backend's form."""
-        completion = _generate(model, messages, options)
+        completion = _generate(model, messages, options, self._shared_messages())
         return completion, backend.prepare(extract_program(completion.text, backend.languages))
 
     def _run_checked(
@@ -533,9 +545,13 @@ def _same_program(program: str) -> str:
     return "\n".join(line.strip() for line in program.splitlines() if line.strip())
 
 
-def _generate(model: ModelEngine, messages: list[Message], options: GenerateOptions) -> Completion:
-    # Everything before the last user turn can be shared with other questions.
-    return model.generate(messages, options.model_copy(update={"prefix_messages": len(messages) - 1}))
+def _generate(
+    model: ModelEngine, messages: list[Message], options: GenerateOptions, shared: int | None = None
+) -> Completion:
+    """One call; the first ``shared`` messages (default: everything before the last user
+    turn) are a prefix other questions share."""
+    prefix = len(messages) - 1 if shared is None else min(shared, len(messages) - 1)
+    return model.generate(messages, options.model_copy(update={"prefix_messages": prefix}))
 
 
 def _as_choice(answer: str, choices: Sequence[str] | None) -> str:

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 from backends import Backend, ExecResult
 from fewshot import Example
+from reasoner import retrieval
 from reasoner.extraction import strip_thinking
 from reasoner.options import offers_options, with_options
 from reasoner.types import Message
@@ -70,19 +71,24 @@ def fence(lang: str, program: str) -> str:
 
 def shown_examples(
     examples: Sequence[Example], shots: int, question: str, choices: Sequence[str] | None = None,
-    open_first: bool = False,
+    open_first: bool = False, retrieved: int = 0,
 ) -> list[Example]:
-    """The ``shots`` examples a question is shown: the file's first, or its first open ones.
+    """The ``shots`` examples a question is shown: the file's first, or its first open ones,
+    the last ``retrieved`` of them replaced by the examples nearest the question.
 
     With ``open_first`` (a backend's ``open_examples_first``), a question without options
     sees the examples that offer none either first, then the rest in file order; any
-    other question sees the file's first ``shots``. Each of the two lists is fixed per
-    backend, so the prompt prefix is still shared, and cached, across questions.
+    other question sees the file's order. The leading ``shots - retrieved`` are fixed per
+    backend, so that part of the prompt is still shared, and cached, across questions;
+    the retrieved ones follow it (``retrieval.nearest``: BM25, best last).
     """
-    if not open_first or offers_options(question, choices):
-        return list(examples[:shots])
-    open_first_order = sorted(examples, key=lambda example: offers_options(example.question, None))
-    return open_first_order[:shots]
+    ordered = list(examples)
+    if open_first and not offers_options(question, choices):
+        ordered.sort(key=lambda example: offers_options(example.question, None))
+    retrieved = max(0, min(retrieved, shots))
+    general = ordered[: shots - retrieved]
+    rest = ordered[shots - retrieved:]
+    return general + retrieval.nearest(rest, question, retrieved)
 
 
 def program_messages(

@@ -30,6 +30,8 @@ from reasoner.types import GenerateOptions, Solution, SolutionErrorKind
 @click.option("--fallback", type=click.Choice(["direct", "none"]), default="direct",
               help="When no program works: answer directly (recorded in the Solution), or give up.")
 @click.option("--shots", "-k", default=4, show_default=True, help="Worked examples in the prompt.")
+@click.option("--retrieve", "retrieved", default=0, show_default=True,
+              help="Of the -k examples, how many are chosen for this question (the nearest by BM25).")
 @click.option("--max-attempts", default=3, show_default=True,
               help="Programs to try (the first plus repairs).")
 @click.option("--timeout", default=10.0, show_default=True, help="Seconds per program run.")
@@ -48,6 +50,7 @@ def ask(
     question: str, model: str | None, model_option: tuple[str, ...], backend: str | None,
     choices: tuple[str, ...], router: str, fallback: Fallback, shots: int, max_attempts: int, timeout: float,
     votes_text: str, vote_backends: str | None, vote_cot_text: str, seed: int, trace: bool, as_json: bool,
+    retrieved: int,
 ) -> None:
     """Answer QUESTION by having the model write a program and running it isolated."""
     if not question.strip():
@@ -56,6 +59,8 @@ def ask(
         fail("an empty --choice; give each option as text")
     if len(set(choices)) == 1:
         fail("a multiple-choice question needs at least two different --choice options")
+    if not 0 <= retrieved <= shots:
+        fail(f"--retrieve must be between 0 and --shots ({shots})")
     votes = whole_number(votes_text, "--votes", minimum=1)
     vote_cot = whole_number(vote_cot_text, "--vote-cot", minimum=0)
     sources = parse_vote_backends(vote_backends)
@@ -63,7 +68,7 @@ def ask(
         model, model_options=parse_model_options(model_option), router=router, shots=shots,
         max_attempts=max_attempts, fallback=fallback,
         limits=Limits(wall_seconds=timeout, cpu_seconds=timeout),
-        votes=votes, vote_backends=sources, vote_cot=vote_cot,
+        votes=votes, vote_backends=sources, vote_cot=vote_cot, retrieved_examples=retrieved,
         program_options=PROGRAM_OPTIONS.model_copy(update={"seed": seed}),
         answer_options=GenerateOptions(max_tokens=ANSWER_TOKENS, seed=seed),
     ) as reasoner:

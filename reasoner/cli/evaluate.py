@@ -62,6 +62,9 @@ def default_out(tasks: tuple[str, ...], model: str | None, seed: int, limit: int
               show_envvar=True, default=None,
               help="Directory holding the benchmark files (else the cache, else a verified download).")
 @click.option("-k", "--shots", default=4, show_default=True, help="Worked examples per prompt, for every strategy.")
+@click.option("--retrieve", "retrieved", default=0, show_default=True,
+              help="Of the -k examples of a program prompt, how many are chosen per question (the nearest "
+                   "by BM25) instead of fixed.")
 @click.option("--max-attempts", default=3, show_default=True, help="Programs per question for tool strategies.")
 @click.option("--max-connections", default=4, show_default=True,
               help="Samples in flight for server engines (openai/...); local engines run one at a time.")
@@ -69,7 +72,7 @@ def default_out(tasks: tuple[str, ...], model: str | None, seed: int, limit: int
 def eval_command(
     tasks: tuple[str, ...], strategies: str, limit: int | None, seed: int, model: str | None,
     model_option: tuple[str, ...], out: Path | None, data_dir: Path | None, shots: int, max_attempts: int,
-    max_connections: int, quiet: bool,
+    max_connections: int, quiet: bool, retrieved: int,
 ) -> None:
     """Evaluate strategies on TASKS (built in: see below; or jsonl:PATH), logging every sample.
 
@@ -81,11 +84,14 @@ def eval_command(
     """
     if max_connections < 1:
         fail("--max-connections must be at least 1")
+    if not 0 <= retrieved <= shots:
+        fail(f"--retrieve must be between 0 and --shots ({shots})")
     out = out or default_out(tasks, model, seed, limit)
     config = EvalConfig(
         tasks=list(tasks), strategies=[strategies], out=out, limit=limit, seed=seed, shots=shots,
         max_attempts=max_attempts, model=model, model_options=parse_model_options(model_option),
         data_dir=data_dir, max_connections=max_connections, argv=["reasoner", *sys.argv[1:]],
+        retrieved_examples=retrieved,
     )
     try:
         with eval_errors(), sigterm_as_interrupt():
