@@ -16,6 +16,8 @@ class Example(BaseModel):
     program: str
     value: str
     """The exact text the program's ``answer`` must render to."""
+    type: str | None = None
+    """The kind of problem (e.g. ``probability``, ``kinship``): what the example teaches."""
 
 
 _examples = TypeAdapter(list[Example])
