@@ -1,0 +1,79 @@
+"""Votes pooled across sources, replayed from the candidates an eval recorded.
+
+    python -m research.benchmarks.pooled_votes research/results/votes-math
+
+For every item answered by both ``cot@N`` and ``tool@N`` in the run directory, the
+recorded candidates' answers are voted again (``reasoner.votes``: the same keys and the
+same tie rule as the pipeline): programs alone, chains of thought alone, both pooled
+(programs first, so a tie goes to the greedy program), three programs plus two chains
+(five votes, the cost of either alone), and the oracle (some candidate was right). No
+model is run: it shows what ``Reasoner(votes=N, vote_cot=M)`` would have answered from
+the same draws, before paying for a live run.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from evals.records import SampleRecord
+from evals.run import load_run
+from evals.scoring import score
+from reasoner.votes import Tally, vote_key
+
+MIXES = ("programs", "chains", "pooled", "3 programs + 2 chains", "oracle")
+
+
+def voted(answers: list[str | None], record: SampleRecord) -> bool:
+    """Whether the vote over ``answers`` picks a right one."""
+    tally = Tally()
+    for answer in answers:
+        tally.add(vote_key(answer, record.choices))
+    winner = tally.winner()
+    chosen = next((a for a in answers if winner is not None and vote_key(a, record.choices) == winner), None)
+    return chosen is not None and score(record.format, chosen, record.gold, record.choices or [])
+
+
+def right_under(mix: str, tool: SampleRecord, cot: SampleRecord) -> bool:
+    programs = [c.answer for c in tool.candidates]
+    chains = [c.answer for c in cot.candidates]
+    if mix == "programs":
+        return voted(programs, tool)
+    if mix == "chains":
+        return voted(chains, tool)
+    if mix == "pooled":
+        return voted(programs + chains, tool)
+    if mix == "3 programs + 2 chains":
+        return voted(programs[:3] + chains[:2], tool)
+    return any(a is not None and score(tool.format, a, tool.gold, tool.choices or []) for a in programs + chains)
+
+
+@click.command()
+@click.argument("run_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--votes", default=5, show_default=True, help="N of the cot@N and tool@N strategies.")
+def cli(run_dir: Path, votes: int) -> None:
+    _, records = load_run(run_dir)
+    pairs: dict[str, list[tuple[SampleRecord, SampleRecord]]] = defaultdict(list)
+    by_item: dict[tuple[str, str], dict[str, SampleRecord]] = defaultdict(dict)
+    for record in records:
+        by_item[(record.task, record.id)][record.strategy] = record
+    for (task, _), strategies in by_item.items():
+        if f"tool@{votes}" in strategies and f"cot@{votes}" in strategies:
+            pairs[task].append((strategies[f"tool@{votes}"], strategies[f"cot@{votes}"]))
+    table = Table(title=f"Votes replayed from {run_dir}: right answers per mix of recorded candidates")
+    table.add_column("task")
+    table.add_column("items", justify="right")
+    for mix in MIXES:
+        table.add_column(mix, justify="right")
+    for task, items in pairs.items():
+        table.add_row(task, str(len(items)),
+                      *(str(sum(right_under(mix, tool, cot) for tool, cot in items)) for mix in MIXES))
+    Console().print(table)
+
+
+if __name__ == "__main__":
+    cli()
