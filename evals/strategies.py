@@ -246,15 +246,19 @@ class SelfConsistency(ChainOfThought):
 
 
 class Tool(Strategy):
-    """The pipeline; ``backend=None`` lets it route; ``votes`` > 1 (``tool@N``) votes."""
+    """The pipeline; ``backend=None`` lets it route; ``votes`` > 1 (``tool@N``) votes, and
+    ``cot`` chains of thought join the vote (``tool@N+cot@M``)."""
 
-    def __init__(self, backend: str | None = None, votes: int = 1) -> None:
+    def __init__(self, backend: str | None = None, votes: int = 1, cot: int = 0) -> None:
         self.backend = backend
         self.votes = votes
-        self.name = (f"tool:{backend}" if backend else "tool") + (f"@{votes}" if votes > 1 else "")
+        self.cot = cot
+        self.name = ((f"tool:{backend}" if backend else "tool") + (f"@{votes}" if votes > 1 or cot else "")
+                     + (f"+cot@{cot}" if cot else ""))
 
     def answer(self, item: Item, ctx: Context) -> Outcome:
-        solution = ctx.reasoner.solve(item.question, backend=self.backend, choices=item.choices, votes=self.votes)
+        solution = ctx.reasoner.solve(item.question, backend=self.backend, choices=item.choices, votes=self.votes,
+                                      vote_cot=self.cot)
         u = solution.usage
         usage = SampleUsage(prompt_tokens=u.prompt_tokens, cached_prompt_tokens=u.cached_prompt_tokens,
                             completion_tokens=u.completion_tokens, model_calls=u.model_calls)
@@ -267,7 +271,7 @@ class Tool(Strategy):
             error = ErrorInfo(kind=kind, message=solution.error.message if solution.error else "no answer")
         output = solution.answer or ""
         route = solution.route.backend if solution.route is not None else solution.backend
-        voted = self.votes > 1
+        voted = self.votes > 1 or self.cot > 0
         return Outcome(output=output, prediction=self.extract(output, item), route=route,
                        route_by=solution.route.by if solution.route is not None else None,
                        fallback=solution.fallback, attempts=list(solution.attempts), usage=usage, error=error,
@@ -279,13 +283,22 @@ class Tool(Strategy):
 
 
 def known_strategies() -> list[str]:
-    return [*BASE_STRATEGIES, *(f"tool:{b}" for b in backend_names()), "cot@N", "tool@N", "tool:<backend>@N"]
+    return [*BASE_STRATEGIES, *(f"tool:{b}" for b in backend_names()), "cot@N", "tool@N", "tool:<backend>@N",
+            "tool@N+cot@M"]
 
 
 def make_strategy(name: str) -> Strategy:
     """A strategy by name: ``direct``, ``cot``, ``tool``, ``tool:<backend>``, and ``cot@N``,
-    ``tool@N``, ``tool:<backend>@N`` for N votes."""
+    ``tool@N``, ``tool:<backend>@N`` for N votes, and ``tool@N+cot@M`` for N programs and M
+    chains of thought in one vote."""
     name = name.strip()
+    name, plus, cot_part = name.partition("+")
+    cot = 0
+    if plus:
+        cot_base, _, cot_count = cot_part.partition("@")
+        if cot_base != "cot" or not cot_count.isdigit() or int(cot_count) < 1 or not name.startswith("tool"):
+            raise ValueError(f"strategy {name + plus + cot_part!r}: write tool@N+cot@M, with M at least 1")
+        cot = int(cot_count)
     base, at, count = name.partition("@")
     votes = 1
     if at:
@@ -297,9 +310,9 @@ def make_strategy(name: str) -> Strategy:
     if base == "cot":
         return SelfConsistency(votes) if at else ChainOfThought()
     if base == "tool":
-        return Tool(votes=votes)
+        return Tool(votes=votes, cot=cot)
     if base.startswith("tool:") and base[5:] in backend_names():
-        return Tool(base[5:], votes=votes)
+        return Tool(base[5:], votes=votes, cot=cot)
     raise UnknownNameError(unknown_message("strategy", name, known_strategies()))
 
 

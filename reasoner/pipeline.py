@@ -182,18 +182,21 @@ class Reasoner:
         choices: Sequence[str] | None = None,
         checks: Sequence[AnswerCheck] = (),
         votes: int | None = None,
+        vote_cot: int | None = None,
     ) -> Solution:
         """Answer ``question``; a program's failure never raises, only a model error does.
 
         ``backend`` forces a backend (or ``"direct"``); ``choices`` makes the answer one
         of those options; ``checks`` are answer checks of the caller's, run after the
         general and the backend's (``reasoner/checks.py``); ``votes`` overrides the
-        Reasoner's number of candidates for this question.
+        Reasoner's number of candidates for this question, and ``vote_cot`` its number of
+        chain-of-thought candidates.
         """
         if not question or not question.strip():
             raise ValueError("The question is empty.")
         votes = self.votes if votes is None else votes
-        check_votes(votes, self.vote_cot)
+        vote_cot = self.vote_cot if vote_cot is None else vote_cot
+        check_votes(votes, vote_cot)
         started = time.monotonic()
         solution = Solution(question=question, model=self.model.id)
         model = self._metered(solution)
@@ -204,7 +207,8 @@ class Reasoner:
             if solution.answer is None:
                 solution.error = SolutionError(kind=SolutionErrorKind.no_answer, message="the model gave no answer")
         else:
-            self._answer_with_program(solution, model, self.backend(route.backend), question, choices, checks, votes)
+            self._answer_with_program(solution, model, self.backend(route.backend), question, choices, checks, votes,
+                                      vote_cot)
         solution.usage.total_seconds = time.monotonic() - started
         return solution
 
@@ -247,7 +251,7 @@ class Reasoner:
 
     def _answer_with_program(
         self, solution: Solution, model: ModelEngine, backend: Backend, question: str,
-        choices: Sequence[str] | None, checks: Sequence[AnswerCheck], votes: int = 1,
+        choices: Sequence[str] | None, checks: Sequence[AnswerCheck], votes: int = 1, vote_cot: int = 0,
     ) -> None:
         missing = backend.availability()
         if missing:
@@ -258,8 +262,8 @@ class Reasoner:
             drawn = len(solution.attempts)
             result = self._write_and_run(solution, model, backend, question, choices, checks)
             solution.candidates.append(_candidate(backend.name, result, range(drawn, len(solution.attempts))))
-            if votes > 1 or self.vote_cot:
-                result = self._vote(solution, model, backend, question, choices, checks, votes, result)
+            if votes > 1 or vote_cot:
+                result = self._vote(solution, model, backend, question, choices, checks, votes, result, vote_cot)
             else:
                 solution.agreement = 1.0 if result.ok else None
             if result.ok:
@@ -274,6 +278,7 @@ class Reasoner:
     def _vote(
         self, solution: Solution, model: ModelEngine, routed: Backend, question: str,
         choices: Sequence[str] | None, checks: Sequence[AnswerCheck], votes: int, first: ExecResult,
+        vote_cot: int = 0,
     ) -> ExecResult:
         """Draw candidates after the greedy one until ``votes`` or the vote is settled; the
         winner's result (a representative run of the winning value), or the last failure."""
@@ -312,7 +317,7 @@ class Reasoner:
                 sampled += 1
             solution.candidates.append(_candidate(backend.name, result, range(drawn, len(solution.attempts))))
             count(result)
-        for number in range(self.vote_cot):
+        for number in range(vote_cot):
             value = self._cot_candidate(model, question, choices, number)
             solution.candidates.append(Candidate(backend="cot", answer=value))
             count(ExecResult(ok=value is not None, value=value))

@@ -475,7 +475,20 @@ def test_agreement_bins(agreement: float, expected: str) -> None:
     assert report.agreement_bin(agreement) == expected
 
 
-@pytest.mark.parametrize("name", ["cot@0", "tool@x", "direct@3", "tool:nowhere@2"])
+def test_programs_and_chains_of_thought_vote_together() -> None:
+    """tool@N+cot@M: the routed program candidates, then M chains of thought, in one vote."""
+    model = MockEngine("t", replies=["```python\nanswer = 9\n```", "Two and six make eight.\nThe answer is 8.",
+                                     "Eight it is. The answer is 8.", "8"])
+    item = items_for("gsm8k")[0]
+    strategy = make_strategy("tool:python@1+cot@2")
+    assert strategy.name == "tool:python@1+cot@2"
+    outcome = strategy.answer(item, Context(reasoner=Reasoner(model=model, shots=0), shots=0))
+    assert [(c.backend, c.answer) for c in outcome.candidates] == [("python", "9"), ("cot", "8"), ("cot", "8")]
+    assert outcome.prediction == "8" and outcome.agreement == pytest.approx(2 / 3)
+
+
+@pytest.mark.parametrize("name", ["cot@0", "tool@x", "direct@3", "tool:nowhere@2", "tool@5+cot@0", "cot@3+cot@2",
+                                  "tool@3+votes"])
 def test_bad_voting_strategy_names_are_refused(name: str) -> None:
     with pytest.raises((ValueError, LookupError)):
         parse_strategies(name)
