@@ -12,7 +12,8 @@ from reasoner.models.mock import MockEngine
 from reasoner.retrieval import nearest
 
 EXAMPLES = [
-    fewshot.Example(question="A train travels 120 km in 2 hours. What is its speed?", program="answer = 60", value="60"),
+    fewshot.Example(question="A train travels 120 km in 2 hours. What is its speed?", program="answer = 60",
+                    value="60"),
     fewshot.Example(question="Two dice are rolled. What is the probability that both show six?",
                     program="answer = '1/36'", value="1/36"),
     fewshot.Example(question="What day of the week was 4 July 1976?", program="answer = 'Sunday'", value="Sunday"),

@@ -8,14 +8,14 @@ from __future__ import annotations
 
 from backends.registry import unknown_message
 from evals.data import DataError
-from evals.tasks import bigbench, logic, math
+from evals.tasks import bigbench, logic, math, open_set
 from evals.tasks.base import LoadedTask, Task, select
 from evals.tasks.user import PREFIX as USER_PREFIX
 from evals.tasks.user import user_task
 
 __all__ = ["BUILTIN", "LoadedTask", "Task", "UnknownTaskError", "get_task", "select", "task_names"]
 
-BUILTIN: dict[str, Task] = {t.name: t for t in [*math.TASKS, *logic.TASKS, *bigbench.TASKS]}
+BUILTIN: dict[str, Task] = {t.name: t for t in [*math.TASKS, *logic.TASKS, *bigbench.TASKS, *open_set.TASKS]}
 
 
 class UnknownTaskError(DataError, LookupError):

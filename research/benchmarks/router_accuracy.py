@@ -26,6 +26,8 @@ import click
 from rich.console import Console
 from rich.table import Table
 
+from evals.tasks import get_task
+from evals.tasks.open_set import item_type
 from reasoner.cli.common import parse_model_options
 from reasoner.models import ModelEngine, default_model_spec, get_model
 from reasoner.routing import DIRECT, ROUTERS, AutoRouter, Route, Router, make_router
@@ -58,6 +60,16 @@ def run_router(router: Router, items: list[LabelledQuestion]) -> list[tuple[Rout
             if not console.is_terminal and number % 10 == 0:
                 console.print(f"{router.name}: {number}/{len(items)}", highlight=False)
     return out
+
+
+def task_items(name: str, data_dir: Path | None) -> list[LabelledQuestion]:
+    """An eval task's items with their gold routes, as labelled questions grouped by type."""
+    loaded = get_task(name).load(data_dir if name == "open" else resolve_data_dir(data_dir), progress=False)
+    return [
+        LabelledQuestion(question=item.question, choices=item.choices, label=item.gold_route or DIRECT,
+                         group=item_type(item.id), ref=f"{name}#{item.id}")
+        for item in loaded.items
+    ]
 
 
 def count_calls(engine: ModelEngine) -> Counter[str]:
@@ -142,15 +154,22 @@ def threshold_table(
 @click.option("--groups", default=None, help="Comma-separated source groups to keep (default: all).")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write one JSON line per question and router.")
+@click.option("--task", "task_name", default=None,
+              help="An eval task whose items carry routes (e.g. open) instead of --labels; groups are "
+                   "the open set's problem types.")
 def cli(
     routers: str, model: str | None, model_option: tuple[str, ...], threshold: float, labels: Path,
-    data_dir: Path | None, groups: str | None, out: Path | None,
+    data_dir: Path | None, groups: str | None, out: Path | None, task_name: str | None,
 ) -> None:
     names = [name.strip() for name in routers.split(",") if name.strip()]
     unknown = sorted(set(names) - set(ROUTERS))
     if unknown:
         raise click.BadParameter(f"unknown router(s) {unknown}; known: {', '.join(ROUTERS)}", param_hint="--routers")
-    items = load_labelled(labels, resolve_data_dir(data_dir))
+    if task_name:
+        items = task_items(task_name, data_dir)
+        labels = Path(task_name)
+    else:
+        items = load_labelled(labels, resolve_data_dir(data_dir))
     if groups:
         kept = {name.strip() for name in groups.split(",") if name.strip()}
         missing = sorted(kept - {item.group for item in items})
