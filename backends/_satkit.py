@@ -13,8 +13,8 @@ that ``backends._solverkit.remap`` recognises by name.
 
 from __future__ import annotations
 
-import sys
-import time
+import sys as _sys
+import time as _time
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -39,7 +39,7 @@ def configure(seconds: float) -> None:
     """Start the run's solving budget: all ``solve()`` calls together get ``seconds``."""
     global _deadline, _budget_seconds
     _budget_seconds = seconds
-    _deadline = time.monotonic() + seconds
+    _deadline = _time.monotonic() + seconds
 
 
 def budgeted_solve(solver: Any, assumptions: Iterable[int] = ()) -> bool:
@@ -50,12 +50,12 @@ def budgeted_solve(solver: Any, assumptions: Iterable[int] = ()) -> bool:
     assumptions = list(assumptions)
     step = _FIRST_STEP
     while True:
-        if time.monotonic() >= _deadline:
+        if _time.monotonic() >= _deadline:
             raise SolverUnknown(
                 f"the SAT solver's {_budget_seconds:g} s budget ran out before it found a "
                 "model or proved unsatisfiability; simplify the encoding or the instance"
             )
-        started = time.monotonic()
+        started = _time.monotonic()
         try:
             solver.conf_budget(step)
             result = solver.solve_limited(assumptions=assumptions)
@@ -64,7 +64,7 @@ def budgeted_solve(solver: Any, assumptions: Iterable[int] = ()) -> bool:
         if result is not None:
             solver.conf_budget(-1)
             return bool(result)
-        if time.monotonic() - started < _FAST_ROUND:
+        if _time.monotonic() - started < _FAST_ROUND:
             step *= 2
 
 
@@ -139,7 +139,7 @@ def parse_dimacs(text: str) -> tuple[int, list[list[int]]]:
     if declared is None:
         raise ProgramSyntaxError("no 'p cnf <variables> <clauses>' header")
     if current:
-        print("c warning: the last clause has no terminating 0", file=sys.stderr)
+        print("c warning: the last clause has no terminating 0", file=_sys.stderr)
         clauses.append(current)
     return declared, clauses
 
@@ -149,7 +149,7 @@ def run_dimacs(text: str) -> str:
     declared, clauses = parse_dimacs(text)
     used = max((abs(lit) for clause in clauses for lit in clause), default=0)
     if used > declared:
-        print(f"c warning: variable {used} exceeds the {declared} declared", file=sys.stderr)
+        print(f"c warning: variable {used} exceeds the {declared} declared", file=_sys.stderr)
     n_vars = max(declared, used)
     with _solvers.Solver(name="cadical153") as solver:
         for clause in clauses:

@@ -400,6 +400,12 @@ def test_sat_cardinality_program_counts_five_queens() -> None:
     assert_value(run("sat", QUEENS), "(10, (0, 2, 4, 1, 3))")
 
 
+def test_a_sat_program_may_name_its_variables_time_and_sys() -> None:
+    """The budgeted solve() keeps its own imports: a program's ``time`` or ``sys`` does not break it."""
+    program = "time = 3\nsys = 'x'\ns = Solver(bootstrap_with=[[1, 2], [-1]])\nanswer = (s.solve(), time, sys)"
+    assert_value(run("sat", program), "(True, 3, 'x')")
+
+
 def test_sat_dimacs_sat_unsat_and_empty_clause() -> None:
     assert_value(run("sat", "c comment\np cnf 3 3\n1 2 0\n-1 0\n-2 3 0\n"), "SAT: -1 2 3")
     assert_value(run("sat", "p cnf 2 4\n1 2 0\n-1 2 0\n1 -2 0\n-1 -2 0\n"), "UNSAT")
