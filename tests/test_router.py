@@ -79,6 +79,9 @@ def fractions_backend() -> Iterator[str]:
 
 RULES_CASES: dict[str, Sequence[str]] = {
     "python": (
+        # Counting and chance: enumerate the cases.
+        "In how many ways can 5 people stand in a line?",
+        "Two dice are rolled. What is the probability that the sum is 7?",
         "A farmer has 120 apples and sells 45 of them at $2 each. How much money does he make?",
         "A bus travels at 60 km per hour for 2.5 hours. How far does it go?",
         "Tickets cost $12 for adults and $7 for children. How much do 3 adults and 4 children pay?",
@@ -107,6 +110,11 @@ RULES_CASES: dict[str, Sequence[str]] = {
         # Numbers as the unknowns, asked plainly.
         "Two numbers add up to 50 and their difference is 8. What are the numbers?",
         "A number tripled minus 4 is 20. What is the number?",
+        # Unknowns tied by relations: two kinds with totals, ages then and now, a threshold.
+        "A jar holds only nickels and dimes: 30 coins worth $2.10. How many dimes are there?",
+        "Lena is 3 times as old as Kim. In 10 years she will be twice as old as Kim. How old is Kim now?",
+        "A gym charges $20 a month plus $3 a visit. What is the smallest number of visits for which the bill "
+        "is over $80?",
     ),
     "prolog": (
         "Every lorpus is a dumpus. Each dumpus is bitter. Sam is a lorpus. "
@@ -118,6 +126,9 @@ RULES_CASES: dict[str, Sequence[str]] = {
         "Maria is Paul's mother. Paul is Sofia's father. Who is Sofia's grandmother?",
         "Every fish can swim. Sharks are fish. Bruce is a shark. Can Bruce swim? True or false?",
         "Rex is a dog. Dogs have tails. Does Rex have a tail?",
+        # A family told by its ties; connections listed one by one.
+        "Ida and Max have two daughters, Lea and Uma. Uma's son is Tim. Lea has no children. Who is Tim's aunt?",
+        "Buses run from Ash to Elm, Elm to Oak and Oak to Pine. Can you travel from Ash to Pine?",
         "If the alarm rings, Sam wakes up. The alarm rings. Does Sam wake up?",
     ),
     "smt": (
@@ -131,6 +142,12 @@ RULES_CASES: dict[str, Sequence[str]] = {
         # Orderings told with everyday relations and a who/which question, no benchmark phrasing.
         "Nina, Omar and Pete stand in a queue. Omar stands directly behind Nina. Pete is not last. Who is first?",
         "Ruth is taller than Sam but shorter than Tess. Who is the tallest?",
+        # Each person gets a different thing: an assignment (z3's Distinct over small integers).
+        "Ann, Ben and Cal each chose a different drink: tea, coffee or juice. Ben did not choose tea. "
+        "Cal chose juice. Who chose coffee?",
+        # Statements about who lies: a claim holds exactly when its speaker tells the truth.
+        "Ana and Bo are each a knight, who always tells the truth, or a knave, who always lies. "
+        "Ana says: 'We are both knaves.' What is Bo?",
     ),
     "sat": (
         "Solve this Sudoku:\n53..7....\n6..195...\n.98....6.\n8...6...3\n4..8.3..1\n7...2...6\n.6....28.\n"
@@ -142,11 +159,11 @@ RULES_CASES: dict[str, Sequence[str]] = {
         "differ. Is that possible?",
         "Can the regions of this map be coloured with three colours: A touches B and C, B touches C and D?",
         "Exactly one of Ann, Bob and Cal is guilty, and at most one of Bob and Cal tells the truth. Who is guilty?",
-        # Each person gets a different thing: an assignment.
-        "Ann, Ben and Cal each chose a different drink: tea, coffee or juice. Ben did not choose tea. "
-        "Cal chose juice. Who chose coffee?",
         "A graph has edges P-Q, Q-R, R-S, S-T and T-P. What is the least number of colours that colours "
         "the vertices so that no edge joins two of the same colour?",
+        # Propositional formulas and circuits.
+        "Is (p → q) ∨ (q → p) a tautology?",
+        "Can the circuit (A OR B) AND NOT (A OR B) ever be on?",
     ),
     DIRECT: (
         "What is the capital of Italy?",

@@ -57,9 +57,21 @@ CUES: tuple[Cue, ...] = (
         r"\b(?:nodes|vertices|regions|countries)\b[^.?!]*\bcolou?red\b|\bcolou?red\b[^.?!]*\b(?:every|each) edge\b"),
     cue("sat", 3, r"\bno two adjacent\b|\bpigeonhole\b|\b\w+[- ]queens\b|\bsatisfiab\w+|\bCNF\b|\bDIMACS\b"),
     cue("sat", 3, r"\bexactly (?:one|two|\d+) of\b|\bat most (?:one|two|three|\d+) of\b|\bat least one of\b", cap=2),
-    cue("sat", 3, r"\bknights?\b|\bknaves?\b|\balways (?:lies|tells the truth)\b|\btruth-tellers?\b"),
+    # Propositional logic: formulas, truth values, circuits of AND/OR/NOT.
+    cue("sat", 6, r"\btautolog\w*|\b(?:un)?satisfiable\b|\btruth (?:table|values?|assignments?)\b|"
+        r"\blogically equivalent\b|\bassignments? of (?:true|truth)"),
+    cue("sat", 2, r"[¬∧∨→↔⊕]", cap=3),
+    cue("sat", 2, r"\b(?:AND|OR|NOT|XOR)\b", cap=3, flags=re.MULTILINE),
+    # Colouring: things that touch (border, share) must differ.
+    cue("sat", 4, r"\b(?:borders?|bordering|adjacent|neighbou?r\w*|share an? \w+)\b[^?]*\b(?:colou?r\w*|same (?:slot|"
+        r"time|day|session|period|room))\b|\bcolou?r\w*\b[^?]*\b(?:borders?|bordering|adjacent|neighbou?r\w*)\b"),
     # smt: orderings and arrangements, and open-world first-order entailment.
     cue("smt", 8, r"\barranged in a fixed order\b"),
+    # Statements about who lies: each speaker's claim holds exactly when the speaker is truthful.
+    cue("smt", 5, r"\bknights?\b|\bknaves?\b|\balways (?:lies|lie|tells? the truth)\b|\btruth-tellers?\b|\bliars?\b"),
+    # One of each per day, slot or seat, for named people: an assignment to solve for.
+    cue("smt", 2, r"\b(?:one|each) (?:per|a|each|on each|in each) (?:day|slot|seat|side|floor|room|office|chair)\b|"
+        r"\b(?:Monday|Mon) (?:to|through) (?:Friday|Sunday)\b"),
     cue("smt", 1.5, r"\b(?:to the (?:left|right) of|(?:second|third|fourth|fifth|sixth)[- ]from the (?:left|right)|"
         r"leftmost|rightmost|finish(?:ed|es)? (?:above|below|ahead of|behind|(?:right |just )?(?:before|after)|"
         r"first|last|second|third)|(?:newer|older|cheaper) than|(?:more|less) expensive than|"
@@ -68,6 +80,7 @@ CUES: tuple[Cue, ...] = (
     cue("smt", 1.5, r"\beither\b[^.?!]*\bor\b|\bneither\b[^.?!]*\bnor\b", cap=2),
     cue("smt", 1, r"(?:^|[.?!]\s+)(?:no|some) \w+(?: \w+)? (?:are|is|have|can)\b|"
         r"\bthere (?:is|are|exists?) (?:a|an|some|at least)\b", cap=2),
+    cue("smt", 2, r"(?:^|[.?!:]\s*)(?:some|no|not all|not every|at least one) (?:of the )?\w+", cap=2),
     cue("smt", 2, r"\bwhich of the following (?:is|must be|could be|cannot be) true\b"),
     cue("smt", 3, r"\bschedul\w+\b.*\b(?:slots?|before|after|not on the same)\b|"
         r"\b(?:seat(?:ed|ing|s)?|sit|sits)\b.*\b(?:left|right|next to|between)\b"),
@@ -107,6 +120,34 @@ CUES: tuple[Cue, ...] = (
     cue("python", 1, r"\$\s?\d|\d\s?%|\b(?:dollars?|cents?|hours?|minutes?|days?|weeks?|months?|years?|miles?|km|"
         r"kilometers?|kilograms?|kg|pounds?|liters?|litres?|gallons?|meters?|feet|inches|percent|each|per)\b", cap=3),
     cue("python", 1.5, r"\bhow (?:many|much)\b"),
+    # Counting and chance: enumerate the cases.
+    cue("python", 5, r"\b(?:how many|number of) (?:different |distinct |possible )?(?:ways|arrangements|orders|"
+        r"orderings|seatings|outcomes|combinations|committees|routes|paths|passwords|codes|teams)\b|"
+        r"\bin how many ways\b"),
+    cue("python", 4, r"\bprobability\b|\bchance (?:that|of)\b|\bodds\b|\bat random\b|\bexpected value\b"),
+    cue("python", 3, r"\bprime\b|\bdivisors?\b|\bdivisible\b|\bmultiples? of\b|\blast (?:two )?digits?\b"),
+    # Unknowns tied by relations a person would write as equations: ages then and now, work
+    # shared, mixtures, meeting, currents, money split two ways, consecutive numbers,
+    # a price before a change, an amount that must be reached.
+    cue("sympy", 3, r"\bconsecutive (?:(?:odd|even|positive|whole|negative) )*(?:integers|numbers|whole numbers)\b|"
+        r"\b(?:working|work) together\b|\btogether,? how (?:long|many (?:hours|minutes|days))\b|"
+        r"\b(?:alone|by (?:himself|herself|itself|themselves)) in \d|"
+        r"\b(?:years? ago|in \d+ years)\b[^?]*\b(?:as old|times as old|twice as old)\b|"
+        r"\b(?:as old|times as old|twice as old)\b[^?]*\b(?:years? ago|in \d+ years)\b|"
+        r"\bhow many (?:liters|litres|gallons|millilit\w+|ml|kilograms|kg|grams|pounds|ounces|cups) of (?:each|the)\b|"
+        r"\b\d+% (?:\w+ )?(?:solution|mixture|alloy)\b[^?]*\b\d+% (?:\w+ )?(?:solution|mixture|alloy)\b|"
+        r"\bapart\b[^?]*\b(?:toward|towards) each other\b|\bin still water\b|\bupstream\b|\bagainst the wind\b|"
+        r"\b(?:split|divided|invested)\b[^?]*\binterest\b|"
+        r"\b(?:original|before the (?:increase|raise|discount|markup|sale))\b[^.?]*\?|"
+        r"\b(?:only|just) \w+ and \w+\b[^?]*\b(?:worth|total|altogether)\b|"
+        r"\bmore than (?:twice|double|three times) (?:its|the|his|her|their)\b", cap=2),
+    # Two kinds of thing with a total count and a total value: how many of one kind?
+    cue("sympy", 5, r"\b\d+ \w+(?: \w+)?\b[^?]*\b(?:worth|took in|collected|legs|weighing|cost(?:ing)?) "
+        r"(?:a total of |in total |altogether )?\$?\d[^?]*\?|\bonly \w+ and \w+\b|\bbetween them\b"),
+    cue("sympy", 5, r"\b(?:smallest|least|lowest|fewest|largest|greatest|most|minimum|maximum) (?:whole |positive |"
+        r"possible )?(?:number|integer|score|amount|count)\b[^?]*\b(?:so that|such that|for which|needed|to (?:break "
+        r"even|cover|make|exceed|reach|average|get)|would (?:make|give))\b|\bbreak even\b|\bafter how many\b|"
+        r"\bhow many (?:integers|whole numbers) (?:x |n )?satisfy\b"),
 )
 
 _MATH_MODE = re.compile(r"\$([^$\n]{1,160}?)\$")
@@ -265,6 +306,29 @@ def _arrangement(text: str) -> float:
     return 2.0 * min(len(_ORDER.findall(premises)), 3) if premises else 0.0
 
 
+_KIN = re.compile(
+    r"\b(?:grand)?(?:mother|father|parent|son|daughter|child|children|sister|brother|sibling|husband|wife|married|"
+    r"aunt|uncle|cousin|niece|nephew|grandchild\w*|only child)s?\b", FLAGS)
+
+
+def _family(text: str) -> float:
+    """A family described by its ties, with a question about a relative: rules over facts.
+    Three or more different kinship words; a story that mentions one relative is not it."""
+    kinds = {m.group(0).lower().rstrip("s") for m in _KIN.finditer(text)}
+    return 6.0 if len(kinds) >= 3 else 0.0
+
+
+_LINK = re.compile(r"\b[A-Z][a-z]+ (?:to|and|-|–) (?:the )?[A-Z][a-z]+\b")
+_GETTING_THERE = re.compile(r"\breach\w*|\bget (?:from|to)\b|\btravel\w*|\broutes?\b|\bpaths?\b|\bone-way\b|"
+                            r"\bdirect\b|\bin (?:one|both) directions?\b", FLAGS)
+
+
+def _links(text: str) -> float:
+    """Connections listed one by one (Oslo to Riga, Riga to Vilnius, ...) and a question
+    about getting somewhere: reachability over facts, a recursive rule."""
+    return 5.0 if len(_LINK.findall(text)) >= 3 and _GETTING_THERE.search(text) else 0.0
+
+
 def _assignment(text: str) -> float:
     """Each of a few people gets a different one of a few things, and the question asks who or which."""
     premises = _premises_of_who_or_which(text)
@@ -277,7 +341,9 @@ STRUCTURE: tuple[tuple[str, Callable[[str], float]], ...] = (
     ("sympy", _system_of_unknowns),
     ("smt", _arrangement),
     ("smt", _beyond_horn),
-    ("sat", _assignment),
+    ("smt", _assignment),
+    ("prolog", _family),
+    ("prolog", _links),
     (DIRECT, _direct),
 )
 """Cues that are easier to say as code than as one pattern (they see the question only)."""

@@ -26,6 +26,8 @@ import click
 from rich.console import Console
 from rich.table import Table
 
+import fewshot
+from backends import backend_names
 from evals.tasks import get_task
 from evals.tasks.open_set import item_type
 from reasoner.cli.common import parse_model_options
@@ -69,6 +71,16 @@ def task_items(name: str, data_dir: Path | None) -> list[LabelledQuestion]:
         LabelledQuestion(question=item.question, choices=item.choices, label=item.gold_route or DIRECT,
                          group=item_type(item.id), ref=f"{name}#{item.id}")
         for item in loaded.items
+    ]
+
+
+def example_items() -> list[LabelledQuestion]:
+    """Every worked example of every backend, labelled with that backend."""
+    return [
+        LabelledQuestion(question=example.question, label=name, group=f"{name}/{example.type or '?'}",
+                         ref=f"fewshot/{name}.yaml#{number}")
+        for name in backend_names()
+        for number, example in enumerate(fewshot.load(name))
     ]
 
 
@@ -154,18 +166,24 @@ def threshold_table(
 @click.option("--groups", default=None, help="Comma-separated source groups to keep (default: all).")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write one JSON line per question and router.")
+@click.option("--examples", "from_examples", is_flag=True,
+              help="The worked examples as the labelled set (label: the backend whose file holds it; groups: "
+                   "backend/type): the development set for rules meant for questions like the open set's.")
 @click.option("--task", "task_name", default=None,
               help="An eval task whose items carry routes (e.g. open) instead of --labels; groups are "
                    "the open set's problem types.")
 def cli(
     routers: str, model: str | None, model_option: tuple[str, ...], threshold: float, labels: Path,
-    data_dir: Path | None, groups: str | None, out: Path | None, task_name: str | None,
+    data_dir: Path | None, groups: str | None, out: Path | None, task_name: str | None, from_examples: bool,
 ) -> None:
     names = [name.strip() for name in routers.split(",") if name.strip()]
     unknown = sorted(set(names) - set(ROUTERS))
     if unknown:
         raise click.BadParameter(f"unknown router(s) {unknown}; known: {', '.join(ROUTERS)}", param_hint="--routers")
-    if task_name:
+    if from_examples:
+        items = example_items()
+        labels = Path("fewshot examples")
+    elif task_name:
         items = task_items(task_name, data_dir)
         labels = Path(task_name)
     else:
