@@ -13,7 +13,7 @@ the same draws, before paying for a live run.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from pathlib import Path
 
 import click
@@ -23,7 +23,7 @@ from rich.table import Table
 from evals.records import SampleRecord
 from evals.run import load_run
 from evals.scoring import score
-from reasoner.votes import Tally, vote_key
+from reasoner.votes import AGREE_TO_STOP, Tally, vote_key
 
 MIXES = ("programs", "chains", "pooled", "3 programs + 2 chains", "oracle")
 
@@ -73,6 +73,50 @@ def cli(run_dir: Path, votes: int) -> None:
         table.add_row(task, str(len(items)),
                       *(str(sum(right_under(mix, tool, cot) for tool, cot in items)) for mix in MIXES))
     Console().print(table)
+    Console().print(stopping_table(pairs, votes))
+
+
+def stopping_table(pairs: dict[str, list[tuple[SampleRecord, SampleRecord]]], votes: int) -> Table:
+    """Stopping once the first k candidates agree, replayed for k = 2 and for the run's own
+    k (``AGREE_TO_STOP``) on the recorded program candidates: right answers and candidates
+    run. Larger k cannot be replayed (the run stopped drawing there)."""
+    table = Table(title=f"tool@{votes}: stop once the first k candidates agree (replayed)")
+    for column in ("task", "items", *(f"k={k} right" for k in (2, AGREE_TO_STOP)),
+                   *(f"k={k} candidates" for k in (2, AGREE_TO_STOP))):
+        table.add_column(column, justify="left" if column == "task" else "right")
+    for task, items in pairs.items():
+        right, used = {}, {}
+        for k in (2, AGREE_TO_STOP):
+            outcomes = [stopped_vote(tool, votes, k) for tool, _ in items]
+            right[k] = sum(ok for ok, _ in outcomes)
+            used[k] = sum(n for _, n in outcomes) / len(items)
+        table.add_row(task, str(len(items)), *(str(right[k]) for k in (2, AGREE_TO_STOP)),
+                      *(f"{used[k]:.1f}" for k in (2, AGREE_TO_STOP)))
+    return table
+
+
+def stopped_vote(record: SampleRecord, votes: int, agree: int) -> tuple[bool, int]:
+    """The vote over the recorded candidates, drawing stopped as ``Tally.settled`` stops it
+    but with ``agree`` in place of ``AGREE_TO_STOP``: (right, candidates used)."""
+    keys: list[str | None] = []
+    answers: list[str | None] = []
+    for candidate in record.candidates:
+        answers.append(candidate.answer)
+        keys.append(vote_key(candidate.answer, record.choices))
+        if len(keys) < votes and settled(keys, votes - len(keys), agree):
+            break
+    return voted(answers, record), len(answers)
+
+
+def settled(keys: list[str | None], remaining: int, agree: int) -> bool:
+    """``Tally.settled`` with its agreement run as a parameter."""
+    counts = Counter(key for key in keys if key is not None).most_common(2)
+    if not counts:
+        return False
+    if counts[0][1] - (counts[1][1] if len(counts) > 1 else 0) > remaining:
+        return True
+    cast = [key for key in keys if key is not None]
+    return len(cast) >= agree and len(set(cast)) == 1
 
 
 if __name__ == "__main__":
