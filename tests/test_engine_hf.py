@@ -308,3 +308,22 @@ def test_generate_many_mixed_settings_run_one_by_one(engine, monkeypatch: pytest
         alone.text, alone.finish_reason, alone.usage)
     assert results[1].text == engine.generate(MESSAGES, sampled).text  # its own seed, one by one
     assert results[1].usage.prompt_tokens == alone.usage.prompt_tokens  # each call counts its prompt
+
+
+@pytest.mark.slow
+def test_a_looping_reply_is_cut_while_written(engine) -> None:  # type: ignore[no-untyped-def]
+    """Greedy decoding on random weights repeats one character: watched, it stops once the
+    repetition is long enough to tell (200 characters), alone and as batched streams."""
+    _suppress_all_but(engine, _text_ids(engine))
+    watched = GenerateOptions(max_tokens=300, cut_loops=True)
+    unwatched = engine.generate(MESSAGES, watched.model_copy(update={"cut_loops": False}))
+    alone = engine.generate(MESSAGES, watched)
+    assert unwatched.finish_reason == "length" and unwatched.usage.completion_tokens == 300
+    assert alone.finish_reason == "loop" and 200 <= alone.usage.completion_tokens < 300
+    assert unwatched.text.startswith(alone.text)
+    one = sorted(_text_ids(engine))[:1]
+    _suppress_all_but(engine, set(one))  # every stream writes the same character
+    streams = engine.generate_many(MESSAGES, [watched.model_copy(update={"temperature": 1.0, "seed": s})
+                                              for s in (1, 2)])
+    assert [s.finish_reason for s in streams] == ["loop", "loop"]
+    assert all(s.usage.completion_tokens < 300 for s in streams)

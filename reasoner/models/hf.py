@@ -34,6 +34,7 @@ from pydantic import Field
 
 from reasoner.models.base import Capabilities, EngineOptions, MissingExtraError, ModelEngine, ModelError
 from reasoner.models.chat import as_dicts, cut_at_stop
+from reasoner.models.loops import LOOP, LoopCut
 from reasoner.models.prefix_cache import PrefixCache, prefix_boundary
 from reasoner.types import Completion, GenerateOptions, Message, Usage
 
@@ -187,6 +188,9 @@ class HFEngine(ModelEngine):
         if stops:
             criteria.append(_stop_on_text(self._transformers, torch, self.tokenizer,
                                           stops, prompt_len))
+        loops = _stop_on_loop(self._transformers, torch, self.tokenizer, prompt_len) if options.cut_loops else None
+        if loops is not None:
+            criteria.append(loops)
         extra: dict[str, Any] = {} if past is None else {self._cache_name: past}
         if options.one_of:
             extra["prefix_allowed_tokens_fn"] = _one_of_tokens(self.tokenizer, options.one_of, prompt_len,
@@ -197,9 +201,10 @@ class HFEngine(ModelEngine):
             )
         new = output[0, prompt_len:].tolist()
         text, stopped = cut_at_stop(self.tokenizer.decode(new, skip_special_tokens=True), stops)
+        looped = loops is not None and 0 in loops.stopped_at and not stopped
         return Completion(
             text=text,
-            finish_reason=self._finish(new, stopped, options.max_tokens),
+            finish_reason=LOOP if looped else self._finish(new, stopped, options.max_tokens),
             usage=Usage(prompt_tokens=prompt_len, cached_prompt_tokens=cached,
                         completion_tokens=len(new)),
             seconds=time.perf_counter() - start,
@@ -239,6 +244,9 @@ class HFEngine(ModelEngine):
         if stops:
             stop_on_text = _stop_on_text(self._transformers, torch, self.tokenizer, stops, prompt_len)
             criteria.append(stop_on_text)
+        loops = _stop_on_loop(self._transformers, torch, self.tokenizer, prompt_len) if first.cut_loops else None
+        if loops is not None:
+            criteria.append(loops)
         extra: dict[str, Any] = {} if past is None else {self._cache_name: past}
         torch.manual_seed(first.seed)
         with torch.inference_mode():
@@ -254,11 +262,15 @@ class HFEngine(ModelEngine):
             end = next((i + 1 for i, token in enumerate(new) if token in self._eos), len(new))
             if stop_on_text is not None and number in stop_on_text.stopped_at:
                 end = min(end, stop_on_text.stopped_at[number])
+            looped = loops is not None and loops.stopped_at.get(number, end + 1) <= end
+            if looped:
+                assert loops is not None
+                end = loops.stopped_at[number]
             new = new[:end]
             text, stopped = cut_at_stop(self.tokenizer.decode(new, skip_special_tokens=True), stops)
             completions.append(Completion(
                 text=text,
-                finish_reason=self._finish(new, stopped, first.max_tokens),
+                finish_reason=LOOP if looped and not stopped else self._finish(new, stopped, first.max_tokens),
                 usage=Usage(prompt_tokens=prompt_len if number == 0 else 0,
                             cached_prompt_tokens=cached if number == 0 else 0,
                             completion_tokens=len(new)),
@@ -404,11 +416,34 @@ def _stop_on_text(transformers: Any, torch: Any, tokenizer: Any, stop: Sequence[
     return StopOnText()
 
 
+def _stop_on_loop(transformers: Any, torch: Any, tokenizer: Any, prompt_len: int) -> Any:
+    """Stop a row once its reply repeats itself (``LoopCut``, fed one token per step)."""
+
+    class StopOnLoop(transformers.StoppingCriteria):
+        def __init__(self) -> None:
+            self.cuts: dict[int, LoopCut] = {}
+            self.stopped_at: dict[int, int] = {}
+            """Per row, how many tokens it had generated when it started looping."""
+
+        def __call__(self, input_ids: Any, scores: Any, **kwargs: Any) -> Any:
+            written = int(input_ids.shape[-1]) - prompt_len
+            done = []
+            for row, tokens in enumerate(input_ids):
+                cut = self.cuts.setdefault(row, LoopCut())
+                if row not in self.stopped_at and cut.add(tokenizer.decode(tokens[-1:], skip_special_tokens=True)):
+                    self.stopped_at[row] = written
+                done.append(row in self.stopped_at)
+            return torch.tensor(done, dtype=torch.bool, device=input_ids.device)
+
+    return StopOnLoop()
+
+
 def _batchable(options: Sequence[GenerateOptions]) -> bool:
     """Sampled options that differ at most in seed and prefix_messages: one batch can serve them."""
     first = options[0]
     return first.temperature > 0 and not any(o.one_of for o in options) and all(
-        (o.temperature, o.top_p, o.max_tokens, o.stop) == (first.temperature, first.top_p, first.max_tokens, first.stop)
+        (o.temperature, o.top_p, o.max_tokens, o.stop, o.cut_loops)
+        == (first.temperature, first.top_p, first.max_tokens, first.stop, first.cut_loops)
         for o in options
     )
 
