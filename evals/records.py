@@ -94,7 +94,7 @@ class DataFileInfo(BaseModel):
 class TaskInfo(BaseModel):
     name: str
     total: int = Field(description="Items in the task's file(s).")
-    selected: int = Field(description="Items after the seeded shuffle and --limit.")
+    selected: int = Field(description="Items after the seeded shuffle and --limit (and --shard: this shard's).")
     answer_format: str
     gold_route: str | None = None
     data: list[DataFileInfo] = Field(default_factory=list)
@@ -118,6 +118,21 @@ class Session(BaseModel):
         return ((self.ended_at or now()) - self.started_at).total_seconds()
 
 
+class ShardInfo(BaseModel):
+    """One slice of a run split across machines (``reasoner eval --shard INDEX/COUNT``): item k
+    of each task's seeded selection (k from 0) belongs to shard (k mod COUNT) + 1."""
+
+    index: int = Field(description="This shard, 1 to count.")
+    count: int = Field(description="Shards the selection is split into.")
+    items: dict[str, list[str]] = Field(
+        default_factory=dict, description="Per task, the ids of this shard's items, in selection order.",
+    )
+
+    @property
+    def label(self) -> str:
+        return f"{self.index}/{self.count}"
+
+
 class RunHeader(BaseModel):
     """``header.json``: everything needed to know what produced the samples."""
 
@@ -139,6 +154,9 @@ class RunHeader(BaseModel):
     started_at: datetime = Field(default_factory=now)
     ended_at: datetime | None = None
     sessions: list[Session] = Field(default_factory=list)
+    shard: ShardInfo | None = Field(
+        None, description="Set on one shard of a split run; absent from the file for a whole run.",
+    )
 
     @property
     def elapsed_seconds(self) -> float:

@@ -12,6 +12,10 @@ strategy answers the block before the next block starts. Within a block one stra
 calls follow each other, so an engine that reuses the previous prompt's prefix (the
 k-shot examples) re-reads little; across blocks, a run stopped half-way still compares
 the strategies on nearly the same questions.
+
+With ``shard=(I, N)`` a run answers only item k of each task's selection for which
+k mod N = I - 1, so N machines can split one run; ``evals.shards.merge_shards`` joins the
+N directories back into one, in the order a whole run would have written them.
 """
 
 from __future__ import annotations
@@ -30,7 +34,7 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, TypeVar
 
 from pydantic import ValidationError
 from rich.console import Console
@@ -39,7 +43,17 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextC
 import fewshot
 from backends import backend_names
 from evals import report, scoring
-from evals.records import ErrorInfo, Item, RunHeader, RunSummary, SampleRecord, Session, TaskInfo, now
+from evals.records import (
+    ErrorInfo,
+    Item,
+    RunHeader,
+    RunSummary,
+    SampleRecord,
+    Session,
+    ShardInfo,
+    TaskInfo,
+    now,
+)
 from evals.strategies import Context, Outcome, Strategy, Tool, make_strategy, parse_strategies, prompts_digest
 from evals.tasks import LoadedTask, get_task, select
 from reasoner.models import ModelEngine, ModelError, get_model
@@ -88,7 +102,9 @@ class RunDir:
             raise EvalError(f"{self.header_path}: not a valid run header ({exc.error_count()} errors)") from None
 
     def write_header(self, header: RunHeader) -> None:
-        _atomic_write(self.header_path, header.model_dump_json(indent=2))
+        # A whole run's header has no "shard" key at all, as before shards existed.
+        exclude = {"shard"} if header.shard is None else None
+        _atomic_write(self.header_path, header.model_dump_json(indent=2, exclude=exclude))
 
     def write_summary(self, summary: RunSummary) -> None:
         _atomic_write(self.summary_path, summary.model_dump_json(indent=2))
@@ -270,6 +286,8 @@ class EvalConfig:
     data_dir: Path | None = None
     max_connections: int = 4
     retrieved_examples: int = 0
+    shard: tuple[int, int] | None = None
+    """(index, count): answer only this slice of the selection; index from 1 to count."""
     argv: list[str] = field(default_factory=lambda: list(sys.argv))
 
 
@@ -312,23 +330,35 @@ def run_one(task: str, item: Item, strategy: Strategy, ctx: Context) -> SampleRe
     )
 
 
-def _check_compatible(old: RunHeader, new: RunHeader, run_dir: Path) -> None:
-    differences = []
-    pairs: dict[str, tuple[Any, Any]] = {
-        "model": (_model_identity(old.model), _model_identity(new.model)),
-        "model options": (old.model_options, new.model_options),
-        "seed": (old.seed, new.seed),
-        "shots": (old.shots, new.shots),
-        "max attempts": (old.max_attempts, new.max_attempts),
-        "pipeline": (old.pipeline, new.pipeline),
+def comparable_settings(header: RunHeader) -> dict[str, Any]:
+    """The settings that must agree between the sessions of one run (and the shards of one
+    split run), by name; a sampling key absent from one header compares as None."""
+    settings: dict[str, Any] = {
+        "model": _model_identity(header.model),
+        "model options": header.model_options,
+        "seed": header.seed,
+        "shots": header.shots,
+        "max attempts": header.max_attempts,
+        "pipeline": header.pipeline,
     }
-    for kind in sorted(set(old.sampling) | set(new.sampling)):
-        was, now_ = old.sampling.get(kind, {}), new.sampling.get(kind, {})
-        for key in sorted(set(was) | set(now_)):
+    for kind in sorted(header.sampling):
+        for key in sorted(header.sampling[kind]):
             # The seed is compared once, above; cutting a looping reply early changes the
             # time spent, not the outcome (a looping reply is not run either way).
             if key not in ("seed", "cut_loops"):
-                pairs[f"sampling {kind}.{key}"] = (was.get(key), now_.get(key))
+                settings[f"sampling {kind}.{key}"] = header.sampling[kind][key]
+    return settings
+
+
+def shard_label(shard: ShardInfo | None) -> str:
+    return "none" if shard is None else shard.label
+
+
+def _check_compatible(old: RunHeader, new: RunHeader, run_dir: Path) -> None:
+    differences = []
+    was, now_ = comparable_settings(old), comparable_settings(new)
+    pairs = {name: (was.get(name), now_.get(name)) for name in dict.fromkeys([*was, *now_])}
+    pairs["shard"] = (shard_label(old.shard), shard_label(new.shard))
     for name, (a, b) in pairs.items():
         if a != b:
             differences.append(f"{name}: {a!r} in the run, {b!r} now")
@@ -363,10 +393,35 @@ def _merge(old: RunHeader, new: RunHeader) -> RunHeader:
     tasks.update({t.name: t for t in new.tasks})
     strategies = list(dict.fromkeys([*old.strategies, *new.strategies]))
     limit = None if old.limit is None or new.limit is None else max(old.limit, new.limit)
+    shard = old.shard
+    if old.shard is not None and new.shard is not None:
+        # A slice's prefix is stable as the limit grows: per task, the longer list is the run's.
+        items = dict(old.shard.items)
+        for name, ids in new.shard.items.items():
+            if len(ids) >= len(items.get(name, [])):
+                items[name] = ids
+        shard = old.shard.model_copy(update={"items": items})
+        for name, task in tasks.items():
+            if name in items and task.selected < len(items[name]):
+                tasks[name] = task.model_copy(update={"selected": len(items[name])})
     return old.model_copy(update={
         "tasks": list(tasks.values()), "strategies": strategies, "limit": limit,
-        "model": {**old.model, **new.model}, "sessions": [*old.sessions],
+        "model": {**old.model, **new.model}, "sessions": [*old.sessions], "shard": shard,
     })
+
+
+_T = TypeVar("_T")
+_S = TypeVar("_S")
+
+
+def in_run_order(selections: dict[str, list[_T]], strategies: Sequence[_S]) -> Iterator[tuple[str, _T, _S]]:
+    """(task, item, strategy) in the order a run answers them: task by task, in blocks of
+    :data:`BLOCK` items, every strategy through a block before the next block."""
+    for name, items in selections.items():
+        for start in range(0, len(items), BLOCK):
+            for strategy in strategies:
+                for item in items[start:start + BLOCK]:
+                    yield name, item, strategy
 
 
 class _Display:
@@ -436,8 +491,16 @@ def run_eval(
         raise EvalError("no task given")
     if config.limit is not None and config.limit < 1:
         raise EvalError(f"--limit {config.limit} selects no items; give a positive number or leave it out")
+    if config.shard is not None and not 1 <= config.shard[0] <= config.shard[1]:
+        raise EvalError(f"shard {config.shard[0]}/{config.shard[1]}: the index must be between 1 and the count")
     loaded: list[LoadedTask] = [t.load(config.data_dir, progress=progress) for t in tasks]
     selections = {lt.task.name: select(lt.items, config.seed, config.limit) for lt in loaded}
+    shard = None
+    if config.shard is not None:
+        index, count = config.shard
+        selections = {name: items[index - 1::count] for name, items in selections.items()}
+        shard = ShardInfo(index=index, count=count,
+                          items={name: [i.id for i in items] for name, items in selections.items()})
 
     run_dir = RunDir(config.out)
     with run_dir.lock():
@@ -460,6 +523,7 @@ def run_eval(
             model_options={k: str(v) for k, v in config.model_options.items()}, sampling=ctx.sampling(),
             pipeline=pipeline_settings(reasoner),
             git=git, versions=package_versions(), prompts=prompt_hashes(), examples=example_hashes(),
+            shard=shard,
         )
         if old is not None:
             _check_compatible(old, header, run_dir.path)
@@ -472,8 +536,7 @@ def run_eval(
         run_dir.write_header(header)
 
         done = {r.key for r in records}
-        jobs = [_Job(name, item, s) for name, items in selections.items()
-                for start in range(0, len(items), BLOCK) for s in strategies for item in items[start:start + BLOCK]
+        jobs = [_Job(name, item, s) for name, item, s in in_run_order(selections, strategies)
                 if (name, item.id, s.name) not in done]
         skipped = sum(len(items) * len(strategies) for items in selections.values()) - len(jobs)
         if skipped:

@@ -1,4 +1,4 @@
-"""``reasoner eval``, ``reasoner rescore`` and ``reasoner compare``: the eval harness's commands."""
+"""``reasoner eval``, ``reasoner merge``, ``reasoner rescore`` and ``reasoner compare``: the eval harness's commands."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ import click
 from evals import report
 from evals.data import DATA_DIR_ENV
 from evals.run import EvalConfig, EvalError, rescore, run_eval, summaries_for
+from evals.shards import merge_shards, parse_shard
 from evals.tasks import task_names
 from reasoner.cli.app import main
 from reasoner.cli.common import (
@@ -36,7 +37,9 @@ def eval_errors() -> Iterator[None]:
             fail(str(exc))
 
 
-def default_out(tasks: tuple[str, ...], model: str | None, seed: int, limit: int | None) -> Path:
+def default_out(
+    tasks: tuple[str, ...], model: str | None, seed: int, limit: int | None, shard: tuple[int, int] | None = None,
+) -> Path:
     """A name fixed by the command's arguments, so rerunning the command resumes the run."""
     def slug(text: str) -> str:
         return re.sub(r"[^A-Za-z0-9._-]+", "-", text).strip("-")[:60]
@@ -44,6 +47,8 @@ def default_out(tasks: tuple[str, ...], model: str | None, seed: int, limit: int
     parts = [slug((model or default_model_spec()).split("/")[-1]), slug("+".join(tasks)), f"seed{seed}"]
     if limit is not None:
         parts.append(f"n{limit}")
+    if shard is not None:
+        parts.append(f"shard{shard[0]}of{shard[1]}")
     return Path("runs") / "_".join(parts)
 
 
@@ -68,11 +73,14 @@ def default_out(tasks: tuple[str, ...], model: str | None, seed: int, limit: int
 @click.option("--max-attempts", default=3, show_default=True, help="Programs per question for tool strategies.")
 @click.option("--max-connections", default=4, show_default=True,
               help="Samples in flight for server engines (openai/...); local engines run one at a time.")
+@click.option("--shard", "shard_text", metavar="I/N", default=None,
+              help="Answer only shard I of N: item k of each task's selection (after --limit and --seed) when "
+                   "k mod N = I-1. Run 1/N ... N/N on N machines, then join them with `reasoner merge`.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress display.")
 def eval_command(
     tasks: tuple[str, ...], strategies: str, limit: int | None, seed: int, model: str | None,
     model_option: tuple[str, ...], out: Path | None, data_dir: Path | None, shots: int, max_attempts: int,
-    max_connections: int, quiet: bool, retrieved: int,
+    max_connections: int, quiet: bool, retrieved: int, shard_text: str | None,
 ) -> None:
     """Evaluate strategies on TASKS (built in: see below; or jsonl:PATH), logging every sample.
 
@@ -86,12 +94,18 @@ def eval_command(
         fail("--max-connections must be at least 1")
     if not 0 <= retrieved <= shots:
         fail(f"--retrieve must be between 0 and --shots ({shots})")
-    out = out or default_out(tasks, model, seed, limit)
+    shard = None
+    if shard_text is not None:
+        try:
+            shard = parse_shard(shard_text)
+        except ValueError as exc:
+            fail(str(exc))
+    out = out or default_out(tasks, model, seed, limit, shard)
     config = EvalConfig(
         tasks=list(tasks), strategies=[strategies], out=out, limit=limit, seed=seed, shots=shots,
         max_attempts=max_attempts, model=model, model_options=parse_model_options(model_option),
         data_dir=data_dir, max_connections=max_connections, argv=["reasoner", *sys.argv[1:]],
-        retrieved_examples=retrieved,
+        retrieved_examples=retrieved, shard=shard,
     )
     try:
         with eval_errors(), sigterm_as_interrupt():
@@ -100,7 +114,11 @@ def eval_command(
         err_console.print(f"interrupted: finished samples are saved in {out}; rerun the same command to resume",
                           highlight=False)
         sys.exit(130)
-    click.echo(report.render([(str(result.run_dir), result.summary)], "md"))
+    if result.summary.tasks:
+        click.echo(report.render([(str(result.run_dir), result.summary)], "md"))
+    else:  # a shard whose slice is empty: more shards than items
+        err_console.print(f"shard {shard_text} holds no items of this selection" if shard_text
+                          else "the run holds no samples", highlight=False)
     err_console.print(
         f"{result.written} samples written, {result.skipped} already done, {result.errors} with errors; "
         f"run directory: {result.run_dir}", highlight=False,
@@ -110,6 +128,25 @@ def eval_command(
 eval_command.help = (eval_command.help or "").replace(
     "{tasks}", "\n    ".join(textwrap.wrap(", ".join(task_names()), 70))
 )
+
+
+@main.command("merge")
+@click.argument("shard_dirs", nargs=-1, required=True,
+                type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("-o", "--out", type=click.Path(path_type=Path), required=True,
+              help="The merged run directory; must not exist yet, or be empty.")
+def merge_command(shard_dirs: tuple[Path, ...], out: Path) -> None:
+    """Join the run directories of `reasoner eval --shard 1/N` ... `N/N` into one run directory.
+
+    Refuses, writing nothing, unless the shards share their settings (model, options, seed,
+    shots, attempts, pipeline, sampling, limit, strategies, data), each of 1..N is given once,
+    no sample is in two of them and none is missing.
+    """
+    with eval_errors():
+        result = merge_shards(list(shard_dirs), out)
+    click.echo(report.render([(str(result.run_dir), result.summary)], "md"))
+    err_console.print(f"merged {result.shards} shards, {result.samples} samples, into {result.run_dir}",
+                      highlight=False)
 
 
 @main.command("rescore")
