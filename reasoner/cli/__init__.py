@@ -3,7 +3,7 @@ imported here for their side effect of adding commands to it."""
 
 from __future__ import annotations
 
-from reasoner.cli import ask, evaluate, execute, models, route  # noqa: F401
+from reasoner.cli import ask, evaluate, execute, models, route, view  # noqa: F401
 from reasoner.cli.app import main
 
 __all__ = ["main"]
