@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Install the Debian packages reasoner's backends need, only where missing.
+# Install the Debian packages reasoner's backends (and its browser test) need, only where missing.
 #   swi-prolog-core, swi-prolog-core-packages: the Prolog backend (the latter has library(time))
 #   bubblewrap, libseccomp2: the sandbox (namespaces; seccomp filters through pyseccomp)
+#   chromium, chromium-driver: the run viewer's browser test (headless, driven by Selenium)
 set -euo pipefail
-packages=(swi-prolog-core swi-prolog-core-packages bubblewrap libseccomp2)
+packages=(swi-prolog-core swi-prolog-core-packages bubblewrap libseccomp2 chromium chromium-driver)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
