@@ -151,7 +151,6 @@ def test_blob_holds_every_sample(run_dir: Path, records: list[SampleRecord]) -> 
 
 
 def test_plot_is_an_inline_png(run_dir: Path) -> None:
-    pytest.importorskip("matplotlib")
     data = build_data([run_dir])
     assert data["plot"].startswith("data:image/png;base64,")
 
@@ -270,9 +269,10 @@ CHROMEDRIVER = shutil.which("chromedriver")
 
 @pytest.fixture
 def browser() -> Iterator[Any]:
-    webdriver = pytest.importorskip("selenium.webdriver")
-    if not (CHROMIUM and CHROMEDRIVER):
-        pytest.skip("needs Debian's chromium and chromium-driver (make system)")
+    # Setup installs both (make setup: the system packages and the dev extra); a machine
+    # without them fails here rather than passing a browser test it never ran.
+    assert CHROMIUM and CHROMEDRIVER, "needs Debian's chromium and chromium-driver: run make setup"
+    from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
     options = webdriver.ChromeOptions()
