@@ -76,6 +76,11 @@ class SampleRecord(BaseModel):
     usage: SampleUsage = Field(default_factory=SampleUsage)
     tokens: int = Field(0, description="Prompt plus completion tokens.")
     seconds: float = 0.0
+    endpoints: dict[str, int] | None = Field(
+        None, description="The servers that answered this sample's model calls (openai engine): calls answered "
+                          "per base_url entry, in the order each first answered. None for a local engine, and in "
+                          "runs written before it was recorded.",
+    )
     finished_at: datetime = Field(default_factory=now)
 
     @property

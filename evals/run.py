@@ -57,6 +57,7 @@ from evals.records import (
 from evals.strategies import Context, Outcome, Strategy, Tool, make_strategy, parse_strategies, prompts_digest
 from evals.tasks import LoadedTask, get_task, select
 from reasoner.models import ModelEngine, ModelError, get_model
+from reasoner.models.endpoints import endpoint_counts, recording_endpoints
 from reasoner.pipeline import Reasoner
 
 HEADER = "header.json"
@@ -148,10 +149,10 @@ class RunDir:
     @contextlib.contextmanager
     def appender(self) -> Iterator[Callable[[SampleRecord], None]]:
         with self.samples_path.open("a", encoding="utf-8") as f:
-            yield lambda record: _append_line(f, record.model_dump_json())
+            yield lambda record: _append_line(f, _sample_line(record))
 
     def rewrite_records(self, records: Sequence[SampleRecord]) -> None:
-        _atomic_write(self.samples_path, "".join(r.model_dump_json() + "\n" for r in records))
+        _atomic_write(self.samples_path, "".join(_sample_line(r) + "\n" for r in records))
 
     @contextlib.contextmanager
     def lock(self) -> Iterator[None]:
@@ -165,6 +166,11 @@ class RunDir:
                 yield
             finally:
                 fcntl.flock(f, fcntl.LOCK_UN)
+
+
+def _sample_line(record: SampleRecord) -> str:
+    # A local engine's sample has no "endpoints" key at all, as before servers were recorded.
+    return record.model_dump_json(exclude={"endpoints"} if record.endpoints is None else None)
 
 
 def _append_line(f: IO[str], line: str) -> None:
@@ -311,12 +317,13 @@ class _Job:
 def run_one(task: str, item: Item, strategy: Strategy, ctx: Context) -> SampleRecord:
     """Answer one item with one strategy; any failure is recorded on the sample."""
     start = time.monotonic()
-    try:
-        outcome = strategy.answer(item, ctx)
-    except ModelError as exc:
-        outcome = Outcome(error=ErrorInfo(kind="model", message=str(exc)))
-    except Exception as exc:  # one broken sample must not end a run of hundreds
-        outcome = Outcome(error=ErrorInfo(kind="internal", message=f"{type(exc).__name__}: {exc}"))
+    with recording_endpoints() as answered:  # which servers answered this sample's calls
+        try:
+            outcome = strategy.answer(item, ctx)
+        except ModelError as exc:
+            outcome = Outcome(error=ErrorInfo(kind="model", message=str(exc)))
+        except Exception as exc:  # one broken sample must not end a run of hundreds
+            outcome = Outcome(error=ErrorInfo(kind="internal", message=f"{type(exc).__name__}: {exc}"))
     seconds = time.monotonic() - start
     usage = outcome.usage
     return SampleRecord(
@@ -327,6 +334,7 @@ def run_one(task: str, item: Item, strategy: Strategy, ctx: Context) -> SampleRe
         route=outcome.route, route_by=outcome.route_by, fallback=outcome.fallback, attempts=outcome.attempts,
         candidates=outcome.candidates, agreement=outcome.agreement, error=outcome.error, usage=usage,
         tokens=usage.prompt_tokens + usage.completion_tokens, seconds=round(seconds, 3),
+        endpoints=endpoint_counts(answered),
     )
 
 

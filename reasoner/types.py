@@ -67,6 +67,9 @@ class Completion(BaseModel):
     finish_reason: str = Field("stop", description="'stop', 'length' or an engine's own reason.")
     usage: Usage = Field(default_factory=Usage)
     seconds: float = Field(0.0, description="Wall-clock seconds spent in the model.")
+    endpoint: str | None = Field(
+        None, description="The server that answered (the openai engine's base_url entry); None for a local engine.",
+    )
 
 
 class Attempt(BaseModel):

@@ -12,6 +12,7 @@ import threading
 import time
 import urllib.request
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -53,6 +54,19 @@ class FakeServer:
 
 @pytest.fixture
 def server() -> Iterator[FakeServer]:
+    with _fake_server() as state:
+        yield state
+
+
+@pytest.fixture
+def other_server() -> Iterator[FakeServer]:
+    """A second scripted server, for the tests of several endpoints."""
+    with _fake_server() as state:
+        yield state
+
+
+@contextmanager
+def _fake_server() -> Iterator[FakeServer]:
     state = FakeServer(url="", replies=[])
 
     class Handler(BaseHTTPRequestHandler):
@@ -250,9 +264,17 @@ def _small_model() -> Path:
 def llama_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """llama-cpp-python's server on a free local port, stopped whatever happens."""
     model = _small_model()
+    log_dir = tmp_path_factory.mktemp("llama-server")
+    proc, url = _start_llama_server(model, log_dir / "server.log")
+    try:
+        _wait_until_up(proc, url, log_dir / "server.log")
+        yield url
+    finally:
+        _stop(proc)
+
+
+def _start_llama_server(model: Path, log_path: Path) -> tuple[subprocess.Popen[bytes], str]:
     port = _free_port()
-    url = f"http://127.0.0.1:{port}/v1"
-    log_path = tmp_path_factory.mktemp("llama-server") / "server.log"
     with open(log_path, "wb") as log:
         proc = subprocess.Popen(
             [sys.executable, "-m", "llama_cpp.server", "--model", str(model),
@@ -260,16 +282,18 @@ def llama_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             stdout=log, stderr=subprocess.STDOUT,
             env={"OMP_WAIT_POLICY": "PASSIVE", **os.environ},  # as the llamacpp engine sets it
         )
-        try:
-            _wait_until_up(proc, url, log_path)
-            yield url
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+    return proc, f"http://127.0.0.1:{port}/v1"
+
+
+def _stop(proc: subprocess.Popen[bytes]) -> None:
+    if proc.poll() is not None:
+        return
+    proc.terminate()
+    try:
+        proc.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
 
 
 def _wait_until_up(proc: subprocess.Popen[bytes], url: str, log_path: Path) -> None:
@@ -317,3 +341,198 @@ def test_several_replies_go_out_as_concurrent_requests(server: FakeServer) -> No
     assert [r.text for r in replies] == ["4", "4", "4"]
     assert sorted(r["json"]["seed"] for r in server.requests) == [1, 2, 3]
     assert elapsed < 0.8  # three 0.3 s replies overlapped
+
+
+# --- several endpoints: -M base_url=URL1,URL2 --------------------------------------------------
+
+
+def test_one_url_is_one_endpoint_and_answers_are_labelled(server: FakeServer) -> None:
+    server.replies = [(200, _completion("4"))]
+    engine = _engine(server.url + "/")
+    assert engine.endpoints == [server.url] and engine.base_url == server.url
+    assert engine.generate(MESSAGES, GenerateOptions()).endpoint == server.url
+
+
+def test_base_url_list_is_parsed() -> None:
+    engine = OpenAIEngine("m", {"base_url": " http://127.0.0.1:9/v1/ , http://127.0.0.1:10/v1,http://127.0.0.1:9/v1"})
+    assert engine.endpoints == ["http://127.0.0.1:9/v1", "http://127.0.0.1:10/v1"]
+    assert engine.describe()["base_url"] == "http://127.0.0.1:9/v1,http://127.0.0.1:10/v1"
+    with pytest.raises(ModelError, match="names no endpoint"):
+        OpenAIEngine("m", {"base_url": " , "})
+
+
+def test_concurrent_requests_spread_over_endpoints(server: FakeServer, other_server: FakeServer) -> None:
+    def slow() -> Reply:
+        time.sleep(0.3)
+        return 200, _completion("4")
+
+    server.replies = [slow, slow]
+    other_server.replies = [slow, slow]
+    engine = _engine(f"{server.url},{other_server.url}")
+    replies = engine.generate_many(MESSAGES, [GenerateOptions(seed=s) for s in range(4)])
+    assert len(server.requests) == len(other_server.requests) == 2
+    assert sorted(r.endpoint or "" for r in replies) == sorted([server.url] * 2 + [other_server.url] * 2)
+
+
+def test_refused_endpoint_fails_over_and_cools_down(server: FakeServer) -> None:
+    dead = f"http://127.0.0.1:{_free_port()}/v1"
+    server.replies = [(200, _completion("a")), (200, _completion("b"))]
+    engine = _engine(f"{dead},{server.url}", max_retries=0)
+    first = engine.generate(MESSAGES, GenerateOptions())
+    second = engine.generate(MESSAGES, GenerateOptions())
+    assert (first.text, first.endpoint, second.text, second.endpoint) == ("a", server.url, "b", server.url)
+    assert engine.pool.failures == {dead: 1, server.url: 0}  # the second went straight to the live one
+    assert engine.pool.cooling(dead) and not engine.pool.cooling(server.url)
+
+
+def test_5xx_fails_over_without_backoff(server: FakeServer, other_server: FakeServer) -> None:
+    server.replies = [(503, {"error": {"message": "loading model"}})]
+    other_server.replies = [(200, _completion("42"))]
+    engine = _engine(f"{server.url},{other_server.url}", max_retries=0, backoff=5.0)
+    start = time.perf_counter()
+    result = engine.generate(MESSAGES, GenerateOptions())
+    assert (result.text, result.endpoint) == ("42", other_server.url)
+    assert time.perf_counter() - start < 2.0
+
+
+def test_4xx_is_not_moved_to_another_endpoint(server: FakeServer, other_server: FakeServer) -> None:
+    server.replies = [(400, {"error": {"message": "context length exceeded"}})]
+    other_server.replies = [(200, _completion("never"))]
+    engine = _engine(f"{server.url},{other_server.url}")
+    with pytest.raises(ModelError, match="context length exceeded") as info:
+        engine.generate(MESSAGES, GenerateOptions())
+    assert server.url in str(info.value) and "HTTP 400" in str(info.value)
+    assert other_server.requests == []
+    assert not engine.pool.cooling(server.url)
+
+
+def test_all_endpoints_down_names_each_with_its_error(server: FakeServer) -> None:
+    dead = f"http://127.0.0.1:{_free_port()}/v1"
+    server.replies = [(502, {"error": {"message": "bad gateway"}})] * 4
+    engine = _engine(f"{dead},{server.url}", max_retries=1, backoff=0.01)
+    with pytest.raises(ModelError) as info:
+        engine.generate(MESSAGES, GenerateOptions())
+    message = str(info.value)
+    assert f"any of the 2 endpoints ({dead}, {server.url})" in message
+    assert "after 2 rounds" in message
+    assert re.search(rf"{re.escape(dead)}: connection failed: .*(refused|connect)", message, re.IGNORECASE)
+    assert f"{server.url}: HTTP 502: bad gateway" in message
+    assert len(server.requests) == 2  # once per round
+
+
+def test_eval_sample_records_the_endpoints_that_answered(server: FakeServer, other_server: FakeServer,
+                                                         tmp_path: Path) -> None:
+    from evals.records import Item, SampleRecord
+    from evals.run import RunDir, run_one
+    from evals.strategies import Context, make_strategy
+    from reasoner.models.mock import MockEngine
+    from reasoner.pipeline import Reasoner
+
+    item = Item(id="q1", question="What is 2 + 2?", gold="4", format="number")
+    server.replies = [(503, {"error": {"message": "overloaded"}})]
+    other_server.replies = [(200, _completion("4"))]
+    engine = _engine(f"{server.url},{other_server.url}")
+    record = run_one("t", item, make_strategy("direct"), Context(reasoner=Reasoner(model=engine, shots=0), shots=0))
+    assert record.correct and record.endpoints == {other_server.url: 1}
+
+    local = run_one("u", item, make_strategy("direct"),
+                    Context(reasoner=Reasoner(model=MockEngine("m", replies=["4"]), shots=0), shots=0))
+    assert local.correct and local.endpoints is None
+
+    run_dir = RunDir(tmp_path)
+    run_dir.rewrite_records([record, local])
+    served, local_line = (json.loads(line) for line in run_dir.samples_path.read_text().splitlines())
+    assert served["endpoints"] == {other_server.url: 1}
+    assert "endpoints" not in local_line  # a local engine's sample reads as before
+    assert [r.endpoints for r in run_dir.read_records()] == [{other_server.url: 1}, None]
+    assert SampleRecord.model_validate(local_line).endpoints is None
+
+
+# Two real llama.cpp servers with the small model.
+
+
+@pytest.fixture
+def two_llama_servers(tmp_path: Path) -> Iterator[list[tuple[str, subprocess.Popen[bytes]]]]:
+    """Two llama_cpp.server processes on free local ports (started together), stopped whatever happens."""
+    model = _small_model()
+    started: list[tuple[str, subprocess.Popen[bytes]]] = []
+    try:
+        for n in (1, 2):
+            proc, url = _start_llama_server(model, tmp_path / f"server{n}.log")
+            started.append((url, proc))
+        for n, (url, proc) in enumerate(started, 1):
+            _wait_until_up(proc, url, tmp_path / f"server{n}.log")
+        yield started
+    finally:
+        for _, proc in started:
+            _stop(proc)
+
+
+QUESTION = [Message(role="user", content="Name a colour. One word.")]
+
+
+@pytest.mark.slow
+def test_real_servers_share_a_batch(two_llama_servers: list[tuple[str, subprocess.Popen[bytes]]]) -> None:
+    from reasoner.models.endpoints import endpoint_counts, recording_endpoints
+
+    (a, _), (b, _) = two_llama_servers
+    engine = OpenAIEngine("qwen2.5-coder-0.5b", {"base_url": f"{a},{b}", "max_retries": 1})
+    options = [GenerateOptions(max_tokens=8, temperature=0.7, seed=s) for s in range(6)]
+    with recording_endpoints() as answered:
+        replies = engine.generate_many(QUESTION, options)
+    assert all(r.text.strip() and r.usage.completion_tokens > 0 for r in replies)
+    counts = endpoint_counts(answered)
+    assert counts is not None and set(counts) == {a, b}, counts  # each answered some
+    assert sum(counts.values()) == 6
+    assert counts == {url: sum(r.endpoint == url for r in replies) for url in counts}
+    assert engine.pool.failures == {a: 0, b: 0}
+
+
+@pytest.mark.slow
+def test_real_server_killed_mid_batch_then_all_down(
+    two_llama_servers: list[tuple[str, subprocess.Popen[bytes]]],
+) -> None:
+    """One server is killed while a batch is in flight on both: every request still gets its
+    reply, from the other; once that one is gone too, the error names both."""
+    (a, proc_a), (b, proc_b) = two_llama_servers
+    engine = OpenAIEngine("qwen2.5-coder-0.5b", {"base_url": f"{a},{b}", "max_retries": 1, "backoff": 0.1,
+                                                 "timeout": 120})
+    options = [GenerateOptions(max_tokens=24, temperature=0.7, seed=s) for s in range(8)]
+    outcome: dict[str, Any] = {}
+
+    def batch() -> None:
+        try:
+            outcome["replies"] = engine.generate_many(QUESTION, options)
+        except BaseException as e:  # reported by the assertions below
+            outcome["error"] = e
+
+    worker = threading.Thread(target=batch)
+    worker.start()
+    deadline = time.monotonic() + 120
+    # Kill the first server once it has answered one request and still has others queued.
+    while not (engine.pool.answered[a] >= 1 and engine.pool.in_flight[a] >= 1):
+        assert worker.is_alive() and time.monotonic() < deadline, (outcome, engine.pool.answered)
+        time.sleep(0.01)
+    answered_before_kill = engine.pool.answered[a]
+    proc_a.kill()
+    proc_a.wait()
+    worker.join(timeout=300)
+    assert not worker.is_alive()
+    assert "error" not in outcome, outcome.get("error")
+    replies = outcome["replies"]
+    assert len(replies) == 8 and all(r.text.strip() for r in replies)
+    assert {r.endpoint for r in replies} <= {a, b}
+    assert sum(r.endpoint == a for r in replies) == answered_before_kill
+    assert sum(r.endpoint == b for r in replies) == 8 - answered_before_kill
+    assert engine.pool.failures[a] >= 1  # requests in flight on it were moved
+    assert engine.pool.cooling(a)
+
+    after = engine.generate(QUESTION, GenerateOptions(max_tokens=8))
+    assert after.endpoint == b
+
+    _stop(proc_b)
+    with pytest.raises(ModelError) as info:
+        engine.generate(QUESTION, GenerateOptions(max_tokens=8))
+    message = str(info.value)
+    assert f"any of the 2 endpoints ({a}, {b})" in message
+    assert f"{a}: connection failed" in message and f"{b}: connection failed" in message
