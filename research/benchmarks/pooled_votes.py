@@ -23,8 +23,10 @@ from rich.table import Table
 from evals.records import SampleRecord
 from evals.run import load_run
 from evals.scoring import score
-from reasoner.votes import AGREE_TO_STOP, Tally, vote_key
+from reasoner.votes import Tally, vote_key
 
+STOPS = (2, 3)
+"""Agreement runs compared by the stopping replay."""
 MIXES = ("programs", "chains", "pooled", "3 programs + 2 chains", "oracle")
 
 
@@ -77,21 +79,19 @@ def cli(run_dir: Path, votes: int) -> None:
 
 
 def stopping_table(pairs: dict[str, list[tuple[SampleRecord, SampleRecord]]], votes: int) -> Table:
-    """Stopping once the first k candidates agree, replayed for k = 2 and for the run's own
-    k (``AGREE_TO_STOP``) on the recorded program candidates: right answers and candidates
-    run. Larger k cannot be replayed (the run stopped drawing there)."""
+    """Stopping once the first k candidates agree, replayed for k = 2 and 3 on the recorded
+    program candidates: right answers and candidates run. Only runs recorded with k = 3 or
+    more can replay 3 (a run stops drawing at its own k)."""
     table = Table(title=f"tool@{votes}: stop once the first k candidates agree (replayed)")
-    for column in ("task", "items", *(f"k={k} right" for k in (2, AGREE_TO_STOP)),
-                   *(f"k={k} candidates" for k in (2, AGREE_TO_STOP))):
+    for column in ("task", "items", *(f"k={k} right" for k in STOPS), *(f"k={k} candidates" for k in STOPS)):
         table.add_column(column, justify="left" if column == "task" else "right")
     for task, items in pairs.items():
         right, used = {}, {}
-        for k in (2, AGREE_TO_STOP):
+        for k in STOPS:
             outcomes = [stopped_vote(tool, votes, k) for tool, _ in items]
             right[k] = sum(ok for ok, _ in outcomes)
             used[k] = sum(n for _, n in outcomes) / len(items)
-        table.add_row(task, str(len(items)), *(str(right[k]) for k in (2, AGREE_TO_STOP)),
-                      *(f"{used[k]:.1f}" for k in (2, AGREE_TO_STOP)))
+        table.add_row(task, str(len(items)), *(str(right[k]) for k in STOPS), *(f"{used[k]:.1f}" for k in STOPS))
     return table
 
 
