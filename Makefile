@@ -13,9 +13,9 @@ NO_AMX := -mno-amx-tile -mno-amx-int8 -mno-amx-bf16
 LLAMA_CMAKE_ARGS := -DCMAKE_C_FLAGS='$(NO_AMX)' -DCMAKE_CXX_FLAGS='$(NO_AMX)'
 SAMPLE := Olivia has $$23. She bought five bagels for $$3 each. How much money does she have left?
 
-.PHONY: setup system venv models test test-fast lint clean
+.PHONY: setup system venv llama-server models test test-fast lint clean
 
-setup: system $(STAMP)
+setup: system $(STAMP) llama-server
 	$(BIN)/reasoner models pull qwen2.5-coder-1.5b
 	$(BIN)/reasoner models pull qwen2.5-coder-0.5b
 	$(BIN)/reasoner ask --trace '$(SAMPLE)'
@@ -36,11 +36,17 @@ $(STAMP): pyproject.toml Makefile
 	$(BIN)/pip install --quiet -e '.[all]'
 	touch $(STAMP)
 
+# llama.cpp's llama-server (parallel slots, continuous batching), compiled from the llama.cpp
+# that the installed llama-cpp-python vendors, with the same no-AMX flags, into $(BIN).
+# No wheel ships it. The script skips the build when the pinned binary is already there.
+llama-server: $(STAMP)
+	VENV=$(VENV) LLAMA_SERVER_CFLAGS='$(NO_AMX)' bash scripts/build-llama-server.sh
+
 models: $(STAMP)
 	$(BIN)/reasoner models pull qwen2.5-coder-0.5b
 
 # pytest exits 5 when it collects no test; that is not a failure of the suite.
-test: system $(STAMP) models
+test: system $(STAMP) llama-server models
 	$(BIN)/python -m pytest -q --durations=15; status=$$?; [ $$status -eq 5 ] && status=0; exit $$status
 
 test-fast: $(STAMP)
