@@ -7,7 +7,6 @@ import os
 import re
 import socket
 import subprocess
-import sys
 import threading
 import time
 import urllib.request
@@ -19,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from llama_server import binary as llama_server_binary
 
 from reasoner.models.base import ModelError
 from reasoner.models.openai import OpenAIEngine
@@ -262,7 +262,7 @@ def _small_model() -> Path:
 
 @pytest.fixture(scope="module")
 def llama_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """llama-cpp-python's server on a free local port, stopped whatever happens."""
+    """llama.cpp's llama-server (4 parallel slots) on a free local port, stopped whatever happens."""
     model = _small_model()
     log_dir = tmp_path_factory.mktemp("llama-server")
     proc, url = _start_llama_server(model, log_dir / "server.log")
@@ -276,9 +276,10 @@ def llama_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 def _start_llama_server(model: Path, log_path: Path) -> tuple[subprocess.Popen[bytes], str]:
     port = _free_port()
     with open(log_path, "wb") as log:
+        # The server setup builds (tests/llama_server.py): parallel slots, continuous batching.
         proc = subprocess.Popen(
-            [sys.executable, "-m", "llama_cpp.server", "--model", str(model),
-             "--host", "127.0.0.1", "--port", str(port), "--n_ctx", "2048"],
+            [str(llama_server_binary()), "-m", str(model), "--host", "127.0.0.1", "--port", str(port),
+             "-np", "4", "-c", "4096", "--threads", "2"],
             stdout=log, stderr=subprocess.STDOUT,
             env={"OMP_WAIT_POLICY": "PASSIVE", **os.environ},  # as the llamacpp engine sets it
         )
@@ -301,7 +302,7 @@ def _wait_until_up(proc: subprocess.Popen[bytes], url: str, log_path: Path) -> N
     while True:
         if proc.poll() is not None:
             tail = log_path.read_text(errors="replace")[-3000:]
-            pytest.fail(f"llama_cpp.server exited with {proc.returncode}:\n{tail}")
+            pytest.fail(f"llama-server exited with {proc.returncode}:\n{tail}")
         try:
             with urllib.request.urlopen(f"{url}/models", timeout=2) as r:
                 if r.status == 200:
@@ -309,7 +310,7 @@ def _wait_until_up(proc: subprocess.Popen[bytes], url: str, log_path: Path) -> N
         except OSError:
             pass
         if time.monotonic() > deadline:
-            pytest.fail("llama_cpp.server did not answer /v1/models within 120 s")
+            pytest.fail("llama-server did not answer /v1/models within 120 s")
         time.sleep(0.3)
 
 
@@ -453,7 +454,7 @@ def test_eval_sample_records_the_endpoints_that_answered(server: FakeServer, oth
 
 @pytest.fixture
 def two_llama_servers(tmp_path: Path) -> Iterator[list[tuple[str, subprocess.Popen[bytes]]]]:
-    """Two llama_cpp.server processes on free local ports (started together), stopped whatever happens."""
+    """Two llama-server processes on free local ports (started together), stopped whatever happens."""
     model = _small_model()
     started: list[tuple[str, subprocess.Popen[bytes]]] = []
     try:
