@@ -39,6 +39,7 @@ from pathlib import Path
 from evals import report
 from evals.records import AgreementBin, RunHeader, RunSummary, SampleRecord, Session, StrategyStats, now
 from evals.run import load_run
+from evals.tasks.open_set import item_type
 from reasoner.pipeline import VOTE_TEMPERATURE
 
 TASKS = ["gsm8k", "svamp", "gsm_system", "prontoqa", "proofwriter", "logical_deduction"]  # math, then logic
@@ -218,6 +219,7 @@ def build(runs_dir: Path, plot_path: Path, page_dir: Path, discussion: Path | No
         report.to_markdown(report.rows_for([("results", summary)])),
         *votes_section(runs_dir, page_dir),
         *other_families(runs_dir, page_dir),
+        *open_section(runs_dir, page_dir),
         _commands(),
     ]
     return "\n".join(out) + "\n"
@@ -419,6 +421,48 @@ def other_families(runs_dir: Path, page_dir: Path) -> list[str]:
         "",
         report.to_markdown(report.rows_for([("results", summary)])),
     ]
+
+
+OPEN_RUNS = {"open": "as frozen", "open-first-k": "structural router", "open-retrieve": "router + retrieval"}
+"""The open set's run directories (research/run_open.sh) and what each measures."""
+
+
+def open_section(runs_dir: Path, page_dir: Path) -> list[str]:
+    """The open problem set: accuracy per strategy and run, then per problem type."""
+    columns: dict[str, list[SampleRecord]] = {}
+    links = []
+    for name, label in OPEN_RUNS.items():
+        if not (runs_dir / name / "header.json").is_file():
+            continue
+        _, records = load_run(runs_dir / name)
+        links.append(f"[{name}]({_relative(runs_dir / name / 'samples.jsonl', page_dir)})")
+        for record in records:
+            columns.setdefault(f"{record.strategy} ({label})", []).append(record)
+    if not columns:
+        return []
+    out = ["## The open problem set", "",
+           f"`reasoner eval open` (168 questions of 21 kinds, `evals/data/open.jsonl`), run by "
+           f"`research/run_open.sh` (logs: {', '.join(links)}); runs still going count the items done so far.", "",
+           "| strategy | n | accuracy | programs ran after repair | median s |", "|---|---|---|---|---|"]
+    for column, records in columns.items():
+        right = sum(r.correct for r in records)
+        low, high = report.wilson(right, len(records))
+        tool = [r for r in records if r.attempts]
+        ran = sum(any(a.result.ok for a in r.attempts) for r in tool)
+        ran_cell = f"{100 * ran / len(tool):.0f}%" if tool and column.startswith("tool") else "–"
+        median = sorted(r.seconds for r in records)[len(records) // 2]
+        out.append(f"| {column} | {len(records)} | {100 * right / len(records):.0f}% [{100 * low:.0f}, "
+                   f"{100 * high:.0f}] | {ran_cell} | {median:.1f} |")
+    types = sorted({item_type(r.id) for records in columns.values() for r in records})
+    out += ["", "Per problem type (right / answered):", "",
+            "| type | " + " | ".join(columns) + " |", "|---|" + "---|" * len(columns)]
+    for kind in types:
+        cells = []
+        for records in columns.values():
+            mine = [r for r in records if item_type(r.id) == kind]
+            cells.append(f"{sum(r.correct for r in mine)}/{len(mine)}" if mine else "–")
+        out.append(f"| {kind} | " + " | ".join(cells) + " |")
+    return ["", *out, ""]
 
 
 def _relative(path: Path, start: Path) -> str:

@@ -201,3 +201,15 @@ def test_votes_section_with_missing_columns_and_before_any_vote(tmp_path: Path) 
 
     shutil.rmtree(runs / "votes-math")
     assert results_page.votes_section(runs, docs) == []
+
+
+def test_open_section_counts_each_run_and_problem_type(tmp_path: Path) -> None:
+    runs = tmp_path / "runs"
+    records = [_record("open", f"{kind}-0{i}", strategy, correct, None, seconds)
+               for kind, right in (("probability", 2), ("kinship", 0)) for i in range(1, 3)
+               for strategy, correct, seconds in (("direct", False, 1.0), ("tool", i <= right, 8.0))]
+    _write_run(runs / "open", ["open"], ["direct", "tool"], records)
+    section = "\n".join(results_page.open_section(runs, tmp_path))
+    assert "| direct (as frozen) | 4 | 0% [" in section and "| tool (as frozen) | 4 | 50% [" in section
+    assert "| kinship | 0/2 | 0/2 |" in section and "| probability | 0/2 | 2/2 |" in section
+    assert results_page.open_section(tmp_path / "none", tmp_path) == []
