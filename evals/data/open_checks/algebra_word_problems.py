@@ -7,22 +7,8 @@ exactly one answer.
 
 import json
 
-from sympy import Eq, Rational, nsimplify, solve, symbols
-
-
-def num(v) -> str:
-    """An exact rational as a plain integer, a terminating decimal, or p/q."""
-    v = nsimplify(v)
-    assert v.is_Rational, v
-    if v.q == 1:
-        return str(v.p)
-    q = v.q
-    for p in (2, 5):
-        while q % p == 0:
-            q //= p
-    if q == 1:
-        return str(Rational(v).evalf(30)).rstrip("0").rstrip(".")
-    return f"{v.p}/{v.q}"
+from _exact import num
+from sympy import Eq, Rational, solve, symbols
 
 
 def only(values):

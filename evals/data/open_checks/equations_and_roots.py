@@ -7,24 +7,10 @@ quantity (larger root, sum, ...) is computed from the exact solution set.
 
 import json
 
-from sympy import Eq, FiniteSet, Rational, S, nsimplify, solveset, sqrt, symbols
+from _exact import num
+from sympy import Eq, FiniteSet, S, solveset, sqrt, symbols
 
 x = symbols("x", real=True)
-
-
-def num(v) -> str:
-    """An exact rational as a plain integer, a terminating decimal, or p/q."""
-    v = nsimplify(v)
-    assert v.is_Rational, v
-    if v.q == 1:
-        return str(v.p)
-    q = v.q
-    for p in (2, 5):
-        while q % p == 0:
-            q //= p
-    if q == 1:
-        return str(Rational(v).evalf(30)).rstrip("0").rstrip(".")
-    return f"{v.p}/{v.q}"
 
 
 def rounded(v, places: int = 3) -> str:

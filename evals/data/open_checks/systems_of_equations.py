@@ -6,22 +6,8 @@ solved with ``sympy.solve``; the asked-for unknown is the answer.
 
 import json
 
-from sympy import Rational, nsimplify, solve, symbols
-
-
-def num(x) -> str:
-    """An exact rational as a plain integer, a terminating decimal, or p/q."""
-    x = nsimplify(x)
-    assert x.is_Rational, x
-    if x.q == 1:
-        return str(x.p)
-    q = x.q
-    for p in (2, 5):
-        while q % p == 0:
-            q //= p
-    if q == 1:
-        return str(Rational(x).evalf(30)).rstrip("0").rstrip(".")
-    return f"{x.p}/{x.q}"
+from _exact import num
+from sympy import Rational, solve, symbols
 
 
 def one(eqs, unknowns, target):
