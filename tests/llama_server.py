@@ -64,6 +64,38 @@ def get_json(url: str, timeout: float = 10.0) -> Any:
         return json.loads(response.read())
 
 
+def start(log_path: Path) -> tuple[subprocess.Popen[bytes], str]:
+    """llama-server with the small model and 4 parallel slots on a free port, logging to
+    ``log_path``; (process, ``http://127.0.0.1:PORT/v1``) once it reports healthy."""
+    exe, model = binary(), small_model()
+    port = free_port()
+    root = f"http://127.0.0.1:{port}"
+    command = [str(exe), "-m", str(model), "--alias", "qwen2.5-coder-0.5b",
+               "--host", "127.0.0.1", "--port", str(port),
+               "-np", str(SLOTS), "-c", str(CONTEXT), "--threads", str(THREADS), "--no-webui"]
+    with open(log_path, "wb") as log:
+        proc = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT,
+                                env={"OMP_WAIT_POLICY": "PASSIVE", **os.environ})
+    try:
+        _wait_healthy(proc, root, log_path)
+    except BaseException:
+        stop(proc)
+        raise
+    return proc, f"{root}/v1"
+
+
+def stop(proc: subprocess.Popen[bytes]) -> None:
+    """Stop the server if it still runs: politely, then for good."""
+    if proc.poll() is not None:
+        return
+    proc.terminate()
+    try:
+        proc.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
 def _wait_healthy(proc: subprocess.Popen[bytes], root: str, log_path: Path) -> None:
     """/health answers 503 while the model loads and 200 once the slots are ready."""
     deadline = time.monotonic() + STARTUP_S
@@ -88,23 +120,8 @@ def _wait_healthy(proc: subprocess.Popen[bytes], root: str, log_path: Path) -> N
 @pytest.fixture(scope="module")
 def llama_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """llama-server with 4 parallel slots on a free port; yields ``http://127.0.0.1:PORT/v1``."""
-    exe, model = binary(), small_model()
-    port = free_port()
-    root = f"http://127.0.0.1:{port}"
-    log_path = tmp_path_factory.mktemp("llama-server") / "server.log"
-    command = [str(exe), "-m", str(model), "--alias", "qwen2.5-coder-0.5b",
-               "--host", "127.0.0.1", "--port", str(port),
-               "-np", str(SLOTS), "-c", str(CONTEXT), "--threads", str(THREADS), "--no-webui"]
-    with open(log_path, "wb") as log:
-        proc = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT,
-                                env={"OMP_WAIT_POLICY": "PASSIVE", **os.environ})
-        try:
-            _wait_healthy(proc, root, log_path)
-            yield f"{root}/v1"
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+    proc, url = start(tmp_path_factory.mktemp("llama-server") / "server.log")
+    try:
+        yield url
+    finally:
+        stop(proc)

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 import socket
 import subprocess
 import threading
 import time
-import urllib.request
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -18,11 +16,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from llama_server import binary as llama_server_binary
+from llama_server import llama_server
+from llama_server import start as start_llama_server
+from llama_server import stop as stop_llama_server
 
 from reasoner.models.base import ModelError
 from reasoner.models.openai import OpenAIEngine
 from reasoner.types import GenerateOptions, Message
+
+__all__ = ["llama_server"]  # the real-server fixture, imported for the tests below
 
 Reply = tuple[int, dict[str, Any]]
 
@@ -246,74 +248,6 @@ def test_string_options_are_coerced() -> None:
 # --- against a real OpenAI-compatible server -------------------------------------------------
 
 
-def _small_model() -> Path:
-    from conftest import REAL_HOME
-
-    from reasoner import catalog
-
-    path = catalog.model_path("qwen2.5-coder-0.5b", home=REAL_HOME)
-    if not path.is_file():
-        pytest.fail(
-            f"The 0.5B test model is missing at {path}. "
-            "Run `make setup` or `reasoner models pull qwen2.5-coder-0.5b`."
-        )
-    return path
-
-
-@pytest.fixture(scope="module")
-def llama_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """llama.cpp's llama-server (4 parallel slots) on a free local port, stopped whatever happens."""
-    model = _small_model()
-    log_dir = tmp_path_factory.mktemp("llama-server")
-    proc, url = _start_llama_server(model, log_dir / "server.log")
-    try:
-        _wait_until_up(proc, url, log_dir / "server.log")
-        yield url
-    finally:
-        _stop(proc)
-
-
-def _start_llama_server(model: Path, log_path: Path) -> tuple[subprocess.Popen[bytes], str]:
-    port = _free_port()
-    with open(log_path, "wb") as log:
-        # The server setup builds (tests/llama_server.py): parallel slots, continuous batching.
-        proc = subprocess.Popen(
-            [str(llama_server_binary()), "-m", str(model), "--host", "127.0.0.1", "--port", str(port),
-             "-np", "4", "-c", "4096", "--threads", "2"],
-            stdout=log, stderr=subprocess.STDOUT,
-            env={"OMP_WAIT_POLICY": "PASSIVE", **os.environ},  # as the llamacpp engine sets it
-        )
-    return proc, f"http://127.0.0.1:{port}/v1"
-
-
-def _stop(proc: subprocess.Popen[bytes]) -> None:
-    if proc.poll() is not None:
-        return
-    proc.terminate()
-    try:
-        proc.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
-
-
-def _wait_until_up(proc: subprocess.Popen[bytes], url: str, log_path: Path) -> None:
-    deadline = time.monotonic() + 120
-    while True:
-        if proc.poll() is not None:
-            tail = log_path.read_text(errors="replace")[-3000:]
-            pytest.fail(f"llama-server exited with {proc.returncode}:\n{tail}")
-        try:
-            with urllib.request.urlopen(f"{url}/models", timeout=2) as r:
-                if r.status == 200:
-                    return
-        except OSError:
-            pass
-        if time.monotonic() > deadline:
-            pytest.fail("llama-server did not answer /v1/models within 120 s")
-        time.sleep(0.3)
-
-
 @pytest.mark.slow
 @pytest.mark.parametrize(("a", "b"), [(17, 25), (48, 36), (123, 219)])
 def test_real_server_arithmetic(llama_server: str, a: int, b: int) -> None:
@@ -455,18 +389,15 @@ def test_eval_sample_records_the_endpoints_that_answered(server: FakeServer, oth
 @pytest.fixture
 def two_llama_servers(tmp_path: Path) -> Iterator[list[tuple[str, subprocess.Popen[bytes]]]]:
     """Two llama-server processes on free local ports (started together), stopped whatever happens."""
-    model = _small_model()
     started: list[tuple[str, subprocess.Popen[bytes]]] = []
     try:
         for n in (1, 2):
-            proc, url = _start_llama_server(model, tmp_path / f"server{n}.log")
+            proc, url = start_llama_server(tmp_path / f"server{n}.log")
             started.append((url, proc))
-        for n, (url, proc) in enumerate(started, 1):
-            _wait_until_up(proc, url, tmp_path / f"server{n}.log")
         yield started
     finally:
         for _, proc in started:
-            _stop(proc)
+            stop_llama_server(proc)
 
 
 QUESTION = [Message(role="user", content="Name a colour. One word.")]
@@ -531,7 +462,7 @@ def test_real_server_killed_mid_batch_then_all_down(
     after = engine.generate(QUESTION, GenerateOptions(max_tokens=8))
     assert after.endpoint == b
 
-    _stop(proc_b)
+    stop_llama_server(proc_b)
     with pytest.raises(ModelError) as info:
         engine.generate(QUESTION, GenerateOptions(max_tokens=8))
     message = str(info.value)
