@@ -128,8 +128,13 @@ class BatchDecoder:
             raise RuntimeError(f"llama_decode failed ({status}): the batch does not fit the context")
 
     def _logits(self, row: int) -> np.ndarray:
-        pointer = self._llama.llama_get_logits_ith(self._context.ctx, row)
-        return np.ctypeslib.as_array(pointer, shape=(self._n_vocab,)).copy()
+        return logits_row(self._llama, self._context.ctx, row, self._n_vocab)
+
+
+def logits_row(llama_cpp: Any, ctx: Any, row: int, n_vocab: int) -> np.ndarray:
+    """A copy of the logits llama.cpp computed for ``row`` of the last batch (-1: the last)."""
+    pointer = llama_cpp.llama_get_logits_ith(ctx, row)
+    return np.ctypeslib.as_array(pointer, shape=(n_vocab,)).copy()
 
 
 def _sample(logits: np.ndarray, options: GenerateOptions, generator: np.random.Generator) -> int:

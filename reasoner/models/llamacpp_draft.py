@@ -23,7 +23,9 @@ from typing import Any
 
 import numpy as np
 
+from reasoner.models.llamacpp_batch import logits_row
 from reasoner.models.loops import LOOP, LoopCut
+from reasoner.models.prefix_cache import common_prefix_len
 
 MATCH_TOKENS = 3
 """How many of the last tokens must occur earlier for their continuation to be drafted."""
@@ -61,16 +63,13 @@ def generate_drafted(
     ctx = llm._ctx.ctx
     vocab = llama_cpp.llama_model_get_vocab(llm._model.model)
     n_vocab = int(llm.n_vocab())
-    live = 0
-    for held, wanted in zip(llm.input_ids[: llm.n_tokens].tolist(), prompt, strict=False):
-        if held != wanted:
-            break
-        live += 1
-    live = min(live, len(prompt) - 1)  # the last prompt token is evaluated again for its logits
+    # What the KV cache already holds of the prompt, less the last token (evaluated again
+    # for its logits).
+    live = min(common_prefix_len(llm.input_ids[: llm.n_tokens].tolist(), prompt), len(prompt) - 1)
     llm.n_tokens = live
     llm._ctx.kv_cache_seq_rm(-1, live, -1)
     llm.eval(list(prompt[live:]))
-    logits = _row(llama_cpp, ctx, -1, n_vocab)
+    logits = logits_row(llama_cpp, ctx, -1, n_vocab)
     history = list(prompt)
     reply = Drafted(tokens=[], finish_reason="", drafted=0)
     text = [""]
@@ -82,10 +81,11 @@ def generate_drafted(
             return True
         reply.tokens.append(token)
         history.append(token)
-        text[0] += piece(token)
+        written_text = piece(token)
+        text[0] += written_text
         if stop and any(s and s in text[0] for s in stop):
             reply.finish_reason = "stop"
-        elif cut is not None and cut.add(piece(token)):
+        elif cut is not None and cut.add(written_text):
             reply.finish_reason = LOOP
         elif len(reply.tokens) >= max_tokens:
             reply.finish_reason = "length"
@@ -103,7 +103,7 @@ def generate_drafted(
         llm.input_ids[start: start + len(batch)] = batch
         # Row i holds the model's choice after batch[i]: a draft token is kept while it is
         # that choice, and the row after the last kept one gives the next token.
-        rows = [_row(llama_cpp, ctx, i, n_vocab) for i in range(len(batch))]
+        rows = [logits_row(llama_cpp, ctx, i, n_vocab) for i in range(len(batch))]
         kept = 0
         while kept < len(draft) and int(np.argmax(rows[kept])) == draft[kept]:
             kept += 1
@@ -116,7 +116,3 @@ def generate_drafted(
     llm._requires_eval = True  # the last token written was never evaluated
     return reply
 
-
-def _row(llama_cpp: Any, ctx: Any, index: int, n_vocab: int) -> np.ndarray:
-    pointer = llama_cpp.llama_get_logits_ith(ctx, index)
-    return np.ctypeslib.as_array(pointer, shape=(n_vocab,)).copy()
