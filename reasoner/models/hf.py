@@ -184,13 +184,7 @@ class HFEngine(ModelEngine):
         if options.temperature > 0:
             torch.manual_seed(options.seed)
         stops = [s for s in options.stop if s]
-        criteria = self._transformers.StoppingCriteriaList()
-        if stops:
-            criteria.append(_stop_on_text(self._transformers, torch, self.tokenizer,
-                                          stops, prompt_len))
-        loops = _stop_on_loop(self._transformers, torch, self.tokenizer, prompt_len) if options.cut_loops else None
-        if loops is not None:
-            criteria.append(loops)
+        criteria, _, loops = self._criteria(options, prompt_len)
         extra: dict[str, Any] = {} if past is None else {self._cache_name: past}
         if options.one_of:
             extra["prefix_allowed_tokens_fn"] = _one_of_tokens(self.tokenizer, options.one_of, prompt_len,
@@ -239,14 +233,7 @@ class HFEngine(ModelEngine):
         config = self._config(first)
         config.num_return_sequences = len(options)
         stops = [s for s in first.stop if s]
-        criteria = self._transformers.StoppingCriteriaList()
-        stop_on_text = None
-        if stops:
-            stop_on_text = _stop_on_text(self._transformers, torch, self.tokenizer, stops, prompt_len)
-            criteria.append(stop_on_text)
-        loops = _stop_on_loop(self._transformers, torch, self.tokenizer, prompt_len) if first.cut_loops else None
-        if loops is not None:
-            criteria.append(loops)
+        criteria, stop_on_text, loops = self._criteria(first, prompt_len)
         extra: dict[str, Any] = {} if past is None else {self._cache_name: past}
         torch.manual_seed(first.seed)
         with torch.inference_mode():
@@ -300,6 +287,17 @@ class HFEngine(ModelEngine):
             pad = self.tokenizer.pad_token_id
             config.pad_token_id = pad if pad is not None else min(self._eos, default=0)
         return config
+
+    def _criteria(self, options: GenerateOptions, prompt_len: int) -> tuple[Any, Any, Any]:
+        """The stopping criteria ``options`` ask for: (the list for ``generate``, its
+        stop-string criterion or None, its loop criterion or None)."""
+        transformers, torch, tokenizer = self._transformers, self._torch, self.tokenizer
+        criteria = transformers.StoppingCriteriaList()
+        stops = [s for s in options.stop if s]
+        stop_on_text = _stop_on_text(transformers, torch, tokenizer, stops, prompt_len) if stops else None
+        loops = _stop_on_loop(transformers, torch, tokenizer, prompt_len) if options.cut_loops else None
+        criteria.extend(c for c in (stop_on_text, loops) if c is not None)
+        return criteria, stop_on_text, loops
 
     def _finish(self, new: Sequence[int], stopped: bool, max_tokens: int) -> str:
         if stopped or (new and new[-1] in self._eos):
