@@ -14,7 +14,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from evals.scoring import AnswerFormat
-from reasoner.types import Attempt, Candidate
+from reasoner.types import Attempt, Candidate, Usage
 
 SCHEMA_VERSION = 1
 
@@ -45,7 +45,16 @@ class SampleUsage(BaseModel):
     prompt_tokens: int = 0
     cached_prompt_tokens: int = 0
     completion_tokens: int = 0
+    draft_tokens_accepted: int = Field(0, description="Completion tokens drafted from the prompt and confirmed.")
     model_calls: int = 0
+
+    def add(self, usage: Usage, calls: int = 1) -> None:
+        """Count ``calls`` model calls that used ``usage``."""
+        self.prompt_tokens += usage.prompt_tokens
+        self.cached_prompt_tokens += usage.cached_prompt_tokens
+        self.completion_tokens += usage.completion_tokens
+        self.draft_tokens_accepted += usage.draft_tokens_accepted
+        self.model_calls += calls
 
 
 class SampleRecord(BaseModel):

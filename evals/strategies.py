@@ -158,12 +158,8 @@ class _Prompted(Strategy):
         messages = self.messages(item, ctx.shots)
         options = self.options(ctx).model_copy(update={"prefix_messages": len(messages) - 1})
         completion = ctx.reasoner.model.generate(messages, options)
-        usage = SampleUsage(
-            prompt_tokens=completion.usage.prompt_tokens,
-            cached_prompt_tokens=completion.usage.cached_prompt_tokens,
-            completion_tokens=completion.usage.completion_tokens,
-            model_calls=1,
-        )
+        usage = SampleUsage()
+        usage.add(completion.usage)
         return Outcome(output=completion.text, prediction=self.extract(completion.text, item), usage=usage)
 
 
@@ -211,10 +207,7 @@ class SelfConsistency(ChainOfThought):
         def written(completions: list[Completion]) -> list[Completion]:
             """Every reply written counts, whether or not the vote gets to use it."""
             for completion in completions:
-                usage.prompt_tokens += completion.usage.prompt_tokens
-                usage.cached_prompt_tokens += completion.usage.cached_prompt_tokens
-                usage.completion_tokens += completion.usage.completion_tokens
-                usage.model_calls += 1
+                usage.add(completion.usage)
             return completions
 
         for number in range(self.votes):
@@ -259,9 +252,8 @@ class Tool(Strategy):
     def answer(self, item: Item, ctx: Context) -> Outcome:
         solution = ctx.reasoner.solve(item.question, backend=self.backend, choices=item.choices, votes=self.votes,
                                       vote_cot=self.cot)
-        u = solution.usage
-        usage = SampleUsage(prompt_tokens=u.prompt_tokens, cached_prompt_tokens=u.cached_prompt_tokens,
-                            completion_tokens=u.completion_tokens, model_calls=u.model_calls)
+        usage = SampleUsage()
+        usage.add(solution.usage, calls=solution.usage.model_calls)
         error = None
         if solution.error is not None or solution.answer is None:
             # The program path failed, even when a fallback then answered: the sample

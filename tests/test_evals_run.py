@@ -511,3 +511,21 @@ def test_self_consistency_batches_its_sampled_answers_on_an_engine_that_batches(
     assert [c.answer for c in outcome.candidates] == ["7", "8", "8", "8"]  # settled: the fifth cannot win
     assert outcome.prediction == "8"
     assert outcome.usage.model_calls == 5  # the fifth was written, so it counts
+
+
+def test_samples_count_the_drafted_tokens_an_engine_reports() -> None:
+    """An engine that drafts from the prompt reports confirmed draft tokens; a sample adds
+    them up over its calls, for every strategy."""
+
+    class Drafting(MockEngine):
+        def generate(self, messages: Sequence[Message], options: GenerateOptions) -> Completion:
+            completion = super().generate(messages, options)
+            return completion.model_copy(update={"usage": completion.usage.model_copy(
+                update={"draft_tokens_accepted": 2})})
+
+    item = items_for("gsm8k")[0]
+    for name, calls in (("cot", 1), ("tool:python", 2)):
+        model = Drafting("t", replies=["```python\nanswer = 3\n```", "3"] if name != "cot" else ["The answer is 3."])
+        outcome = make_strategy(name).answer(item, Context(reasoner=Reasoner(model=model, shots=0), shots=0))
+        assert outcome.usage.model_calls == calls
+        assert outcome.usage.draft_tokens_accepted == 2 * calls
