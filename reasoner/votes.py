@@ -83,8 +83,9 @@ class Tally(BaseModel):
         winner = self.winner()
         return None if winner is None else counts[winner] / sum(counts.values())
 
-    def settled(self, remaining: int) -> bool:
-        """No candidate still to come can change the winner, or the first ones all agree."""
+    def settled(self, remaining: int, agree: int = AGREE_TO_STOP) -> bool:
+        """No candidate still to come can change the winner, or the first ``agree`` or
+        more all agree."""
         counts = self.counts.most_common(2)
         if not counts:
             return False
@@ -92,4 +93,4 @@ class Tally(BaseModel):
         if lead > remaining:
             return True
         voted = [key for key in self.keys if key is not None]
-        return len(voted) >= AGREE_TO_STOP and len(set(voted)) == 1
+        return len(voted) >= agree and len(set(voted)) == 1

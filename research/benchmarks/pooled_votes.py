@@ -13,7 +13,7 @@ the same draws, before paying for a live run.
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 from pathlib import Path
 
 import click
@@ -97,26 +97,15 @@ def stopping_table(pairs: dict[str, list[tuple[SampleRecord, SampleRecord]]], vo
 
 def stopped_vote(record: SampleRecord, votes: int, agree: int) -> tuple[bool, int]:
     """The vote over the recorded candidates, drawing stopped as ``Tally.settled`` stops it
-    but with ``agree`` in place of ``AGREE_TO_STOP``: (right, candidates used)."""
-    keys: list[str | None] = []
+    with ``agree`` agreeing candidates: (right, candidates used)."""
+    tally = Tally()
     answers: list[str | None] = []
     for candidate in record.candidates:
         answers.append(candidate.answer)
-        keys.append(vote_key(candidate.answer, record.choices))
-        if len(keys) < votes and settled(keys, votes - len(keys), agree):
+        tally.add(vote_key(candidate.answer, record.choices))
+        if len(answers) < votes and tally.settled(votes - len(answers), agree=agree):
             break
     return voted(answers, record), len(answers)
-
-
-def settled(keys: list[str | None], remaining: int, agree: int) -> bool:
-    """``Tally.settled`` with its agreement run as a parameter."""
-    counts = Counter(key for key in keys if key is not None).most_common(2)
-    if not counts:
-        return False
-    if counts[0][1] - (counts[1][1] if len(counts) > 1 else 0) > remaining:
-        return True
-    cast = [key for key in keys if key is not None]
-    return len(cast) >= agree and len(set(cast)) == 1
 
 
 if __name__ == "__main__":
