@@ -64,10 +64,16 @@ def repeats_itself(text: str) -> bool:
     The end of such a reply is periodic: shifted by the passage's length, it matches
     itself. Complete programs do not end that way (measured: docs/decisions.md).
     """
+    return repeating_period(text) is not None
+
+
+def repeating_period(text: str) -> int | None:
+    """The shortest period with which the end of ``text`` repeats over 200+ characters
+    (``LOOP_MIN_CHARS``), or None."""
     for period in range(1, len(text) // 2 + 1):
         span = max(2 * period, LOOP_MIN_CHARS)
         if span > len(text):
             break
         if text[-span:-period] == text[len(text) - span + period:]:
-            return True
-    return False
+            return period
+    return None

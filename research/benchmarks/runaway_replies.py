@@ -45,7 +45,7 @@ from evals.records import RunHeader, SampleRecord
 from evals.run import load_run, run_one
 from evals.strategies import Context, Tool
 from evals.tasks import get_task
-from reasoner.extraction import LOOP_MIN_CHARS, repeats_itself
+from reasoner.extraction import LOOP_MIN_CHARS, repeating_period, repeats_itself
 from reasoner.models import default_model_spec, get_model
 from reasoner.models.loops import LoopCut
 from reasoner.pipeline import Reasoner
@@ -173,17 +173,14 @@ def tokens_until_cut(pieces: list[str]) -> int | None:
 
 
 def loop_onset(text: str) -> int:
-    """Where the repeating end of a looping reply begins (the shortest period that loops)."""
-    for period in range(1, len(text) // 2 + 1):
-        span = max(2 * period, LOOP_MIN_CHARS)
-        if span > len(text):
-            break
-        if text[-span:-period] == text[len(text) - span + period:]:
-            start = len(text) - span
-            while start > 0 and text[start - 1] == text[start - 1 + period]:
-                start -= 1
-            return start
-    return len(text)
+    """Where the repeating end of a looping reply begins (its shortest looping period)."""
+    period = repeating_period(text)
+    if period is None:
+        return len(text)
+    start = len(text) - max(2 * period, LOOP_MIN_CHARS)
+    while start > 0 and text[start - 1] == text[start - 1 + period]:
+        start -= 1
+    return start
 
 
 def verdict(record: SampleRecord) -> str:
