@@ -445,14 +445,11 @@ def open_section(runs_dir: Path, page_dir: Path) -> list[str]:
            f"`research/run_open.sh` (logs: {', '.join(links)}); runs still going count the items done so far.", "",
            "| strategy | n | accuracy | programs ran after repair | median s |", "|---|---|---|---|---|"]
     for column, records in columns.items():
-        right = sum(r.correct for r in records)
-        low, high = report.wilson(right, len(records))
-        tool = [r for r in records if r.attempts]
-        ran = sum(any(a.result.ok for a in r.attempts) for r in tool)
-        ran_cell = f"{100 * ran / len(tool):.0f}%" if tool and column.startswith("tool") else "–"
+        stats = report.strategy_stats(records[0].strategy, records)
+        ran = stats.executable_rate
         median = sorted(r.seconds for r in records)[len(records) // 2]
-        out.append(f"| {column} | {len(records)} | {100 * right / len(records):.0f}% [{100 * low:.0f}, "
-                   f"{100 * high:.0f}] | {ran_cell} | {median:.1f} |")
+        out.append(f"| {column} | {stats.n} | {_cell(stats)} | {'–' if ran is None else f'{100 * ran:.0f}%'} "
+                   f"| {median:.1f} |")
     types = sorted({item_type(r.id) for records in columns.values() for r in records})
     out += ["", "Per problem type (right / answered):", "",
             "| type | " + " | ".join(columns) + " |", "|---|" + "---|" * len(columns)]
