@@ -11,7 +11,7 @@ computed in another order than one token at a time.
 
 What it saves depends on how a step's cost grows with its tokens: where one step is bound
 by reading the weights (a GPU, a many-core CPU) a step of eight costs little more than one;
-on a 2-core CPU it costs about five times one step, so drafts gain nothing there (measured:
+on a 2-core CPU it costs 4.6-6.3 times one step, so drafts gain nothing there (measured:
 ``python -m research.benchmarks.decode_speed``, docs/performance.md) and are off by default.
 """
 
