@@ -8,9 +8,10 @@
 #   phase 2 (the backend families phase 1 leaves out, 30 items, direct and tool):
 #           math500 (sympy), sudoku (sat);
 #   phase 3 (votes: five candidates a question, chain-of-thought against programs, the same
-#           items): votes-math (gsm8k, gsm_system, svamp, 50 items), votes-math500
-#           (math500, 30 items, with a single chain-of-thought row too), votes-logic
-#           (prontoqa, proofwriter, logical_deduction, 50 items).
+#           items): votes-math (gsm8k, gsm_system, svamp, 50 items), votes-pooled (gsm8k,
+#           gsm_system: five programs and five chains of thought in one vote, tool@5+cot@5),
+#           votes-math500 (math500, 30 items, with a single chain-of-thought row too),
+#           votes-logic (prontoqa, proofwriter, logical_deduction, 50 items).
 #
 # `reasoner compare $OUT/<task>` reads each, with the first-try and after-repair run
 # rates of the tool strategy.
@@ -60,6 +61,7 @@ for phase in ${PHASES:-1 2}; do
        done ;;
     2) for task in math500 sudoku; do run "$task" direct,tool 30; done ;;
     3) votes votes-math cot@5,tool@5 50 gsm8k gsm_system svamp
+       votes votes-pooled tool@5+cot@5 50 gsm8k gsm_system
        votes votes-math500 cot,cot@5,tool@5 30 math500
        votes votes-logic cot@5,tool@5 50 prontoqa proofwriter logical_deduction ;;
   esac
