@@ -53,6 +53,10 @@ VOTE_RUNS = {  # run_results.sh phase 3: run directory -> (tasks, strategies, it
     "votes-math500": (["math500"], ["cot", "cot@5", "tool@5"], 30),
     "votes-logic": (["prontoqa", "proofwriter", "logical_deduction"], ["cot@5", "tool@5"], 50),
 }
+POOLED_RUN = "votes-pooled"  # run_results.sh phase 3: programs and chains in one vote
+POOLED = "tool@5+cot@5"
+POOLED_TASKS = ["gsm8k", "gsm_system"]
+POOLED_STRATEGIES = ["cot@5", "tool@5", POOLED]
 VOTE_TASKS = [*TASKS, "math500"]  # math500 is shown, but left out of the average
 VOTE_STRATEGIES = ["cot", "tool", "cot@5", "tool@5"]
 VOTED = ["cot@5", "tool@5"]
@@ -400,8 +404,50 @@ def votes_section(runs_dir: Path, page_dir: Path) -> list[str]:
         "",
         *seconds_table(records),
         "",
+        *pooled_section(runs_dir, page_dir),
     ]
     return out
+
+
+def pooled_section(runs_dir: Path, page_dir: Path) -> list[str]:
+    """Five programs and five chains of thought in one vote (``votes-pooled``) against either
+    alone (``votes-math``), on the items all three answered; empty until one is paired."""
+    runs = load_runs(runs_dir, ["votes-math", POOLED_RUN])
+    if len(runs) < 2:
+        return []
+    records = [r for *_, rs in runs for r in rs if r.task in POOLED_TASKS and r.strategy in POOLED_STRATEGIES]
+    both = paired(records, POOLED_STRATEGIES)
+    if not both:
+        return []
+    lines = ["| task | n | " + " | ".join(POOLED_STRATEGIES) + " | median s (" + POOLED + ") |",
+             "|---|---|" + "---|" * (len(POOLED_STRATEGIES) + 1)]
+    verdicts = []
+    for task in POOLED_TASKS:
+        by = {s: [r for r in both if r.task == task and r.strategy == s] for s in POOLED_STRATEGIES}
+        if not by[POOLED]:
+            continue
+        stats = {s: report.strategy_stats(s, rs) for s, rs in by.items()}
+        seconds = statistics.median(r.seconds for r in by[POOLED])
+        lines.append(f"| {task} | {stats[POOLED].n} | " + " | ".join(_cell(stats[s]) for s in POOLED_STRATEGIES)
+                     + f" | {seconds:.1f} |")
+        verdicts.append(f"- **{task}**: {_verdict(stats[POOLED], stats['cot@5'])}; "
+                        f"{_verdict(stats[POOLED], stats['tool@5'])}.")
+    return [
+        "### Programs and chains of thought in one vote",
+        "",
+        f"`{POOLED}` draws up to five programs and up to five chains of thought for a question and "
+        "votes on all their answers together (programs first, so a tie goes to the greedy program); "
+        "the programs stop once two agree, as in `tool@5`, and the five chains are always drawn. "
+        "Replaying the recorded `tool@5` and `cot@5` "
+        "candidates (`python -m research.benchmarks.pooled_votes research/results/votes-math`) "
+        "suggested that pooling beats either source; this is the live run "
+        f"(log: {log_links(runs[1:], page_dir)}), on the items all three strategies answered.",
+        "",
+        *lines,
+        "",
+        *verdicts,
+        "",
+    ]
 
 
 def other_families(runs_dir: Path, page_dir: Path) -> list[str]:

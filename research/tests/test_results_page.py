@@ -203,6 +203,23 @@ def test_votes_section_with_missing_columns_and_before_any_vote(tmp_path: Path) 
     assert results_page.votes_section(runs, docs) == []
 
 
+def test_pooled_votes_are_compared_on_the_items_all_three_strategies_answered(tmp_path: Path) -> None:
+    runs, docs = tmp_path / "results", tmp_path / "docs"
+    _votes_runs(runs)
+    assert results_page.pooled_section(runs, docs) == [], "no votes-pooled run yet"
+    # gsm8k: pooled right on q0..q3 of its ten items, 20 s each; votes-math has no q-extra.
+    pooled = [_record("gsm8k", f"q{i}", results_page.POOLED, i < 4, 0.6, 20.0) for i in range(10)]
+    pooled.append(_record("gsm8k", "q-extra", results_page.POOLED, True, 1.0, 1.0))
+    _write_run(runs / results_page.POOLED_RUN, ["gsm8k", "gsm_system"], [results_page.POOLED], pooled)
+    section = "\n".join(results_page.pooled_section(runs, docs))
+    # GSM8K's pattern: cot@5 wrong on all ten, tool@5 right on all ten.
+    assert "| gsm8k | 10 | 0% [0, 28] | 100% [72, 100] | 40% [17, 69] | 20.0 |" in section
+    assert "| gsm_system |" not in section, "no pooled sample for it"
+    assert "tool@5+cot@5 trailed tool@5 by 60 points" in section
+    assert "[votes-pooled](../results/votes-pooled/samples.jsonl)" in section
+    assert section in "\n".join(results_page.votes_section(runs, docs))
+
+
 def test_open_section_counts_each_run_and_problem_type(tmp_path: Path) -> None:
     runs = tmp_path / "runs"
     records = [_record("open", f"{kind}-0{i}", strategy, correct, None, seconds)
