@@ -11,7 +11,10 @@
 #           items): votes-math (gsm8k, gsm_system, svamp, 50 items), votes-pooled (gsm8k,
 #           gsm_system: five programs and five chains of thought in one vote, tool@5+cot@5),
 #           votes-math500 (math500, 30 items, with a single chain-of-thought row too),
-#           votes-logic (prontoqa, proofwriter, logical_deduction, 50 items).
+#           votes-logic (prontoqa, proofwriter, logical_deduction, 50 items);
+#   phase 4 (the six tasks' tool row again, same 50 items, with the project's current
+#           defaults: the example library, the structural router, loops cut while written),
+#           one directory, tool-rerun, beside the phase 1 rows it is compared with.
 #
 # `reasoner compare $OUT/<task>` reads each, with the first-try and after-repair run
 # rates of the tool strategy.
@@ -31,7 +34,8 @@
 #   .venv/bin/python -m research.results_page
 #
 # Environment: RESULTS_DIR (default research/results/), REASONER_DATA_DIR (default
-# ../shared/datasets from the repository root), PHASES (default "1 2"; "3" for the votes).
+# ../shared/datasets from the repository root), PHASES (default "1 2"; "3" for the votes,
+# "4" for the rerun).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -46,7 +50,7 @@ run() {  # run TASK STRATEGIES LIMIT
     --model qwen2.5-coder-1.5b --data-dir "$DATA" --out "$OUT/$1" || status=$?
 }
 
-votes() {  # votes DIR STRATEGIES LIMIT TASK...: one run directory for several tasks
+together() {  # together DIR STRATEGIES LIMIT TASK...: one run directory for several tasks
   local dir=$1 strategies=$2 limit=$3
   shift 3
   echo "=== $dir ($*) $strategies limit $limit $(date -u +%FT%TZ)"
@@ -60,10 +64,11 @@ for phase in ${PHASES:-1 2}; do
          run "$task" direct,cot,tool 50
        done ;;
     2) for task in math500 sudoku; do run "$task" direct,tool 30; done ;;
-    3) votes votes-math cot@5,tool@5 50 gsm8k gsm_system svamp
-       votes votes-pooled tool@5+cot@5 50 gsm8k gsm_system
-       votes votes-math500 cot,cot@5,tool@5 30 math500
-       votes votes-logic cot@5,tool@5 50 prontoqa proofwriter logical_deduction ;;
+    3) together votes-math cot@5,tool@5 50 gsm8k gsm_system svamp
+       together votes-pooled tool@5+cot@5 50 gsm8k gsm_system
+       together votes-math500 cot,cot@5,tool@5 30 math500
+       together votes-logic cot@5,tool@5 50 prontoqa proofwriter logical_deduction ;;
+    4) together tool-rerun tool 50 gsm8k svamp gsm_system prontoqa proofwriter logical_deduction ;;
   esac
 done
 echo "=== done $(date -u +%FT%TZ) (status $status)"
