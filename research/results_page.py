@@ -57,6 +57,7 @@ POOLED_RUN = "votes-pooled"  # run_results.sh phase 3: programs and chains in on
 POOLED = "tool@5+cot@5"
 POOLED_TASKS = ["gsm8k", "gsm_system"]
 POOLED_STRATEGIES = ["cot@5", "tool@5", POOLED]
+RERUN = "tool-rerun"  # run_results.sh phase 4: the six tool rows again with today's defaults
 VOTE_TASKS = [*TASKS, "math500"]  # math500 is shown, but left out of the average
 VOTE_STRATEGIES = ["cot", "tool", "cot@5", "tool@5"]
 VOTED = ["cot@5", "tool@5"]
@@ -222,6 +223,7 @@ def build(runs_dir: Path, plot_path: Path, page_dir: Path, discussion: Path | No
         "",
         report.to_markdown(report.rows_for([("results", summary)])),
         *votes_section(runs_dir, page_dir),
+        *rerun_section(runs_dir, page_dir),
         *other_families(runs_dir, page_dir),
         *open_section(runs_dir, page_dir),
         _commands(),
@@ -450,6 +452,48 @@ def pooled_section(runs_dir: Path, page_dir: Path) -> list[str]:
     ]
 
 
+def rerun_section(runs_dir: Path, page_dir: Path) -> list[str]:
+    """The fourth phase's section: each task's tool row against the same items answered again
+    with the project's current defaults; empty until some item is in both."""
+    reruns = load_runs(runs_dir, [RERUN])
+    if not reruns:
+        return []
+    again = [r for r in reruns[0][3] if r.strategy == "tool"]
+    lines = ["| task | n | tool (phase 1) | tool (rerun) | change | ran after repair | median s | median s, rerun "
+             "| s ratio |", "|---|---|---|---|---|---|---|---|---|"]
+    changes = []
+    for task, _, _, records in load_runs(runs_dir, TASKS):
+        newer = {r.id: r for r in again if r.task == task}
+        older = [r for r in records if r.strategy == "tool" and r.id in newer]
+        if not older:
+            continue
+        before = report.strategy_stats("tool", older)
+        after = report.strategy_stats("tool", [newer[r.id] for r in older])
+        old_s = statistics.median(r.seconds for r in older)
+        new_s = statistics.median(newer[r.id].seconds for r in older)
+        change = 100 * (after.accuracy - before.accuracy)
+        changes.append(change)
+        ran = f"{100 * (before.executable_rate or 0):.0f}% → {100 * (after.executable_rate or 0):.0f}%"
+        lines.append(f"| {task} | {before.n} | {_cell(before)} | {_cell(after)} | {change:+.0f} | {ran} "
+                     f"| {old_s:.1f} | {new_s:.1f} | {new_s / old_s:.2f} |")
+    if not changes:
+        return []
+    return [
+        "## The tool rows again, with today's defaults",
+        "",
+        "The results run above was written on 2026-11-30. Since then the example files grew into a "
+        "library (the first examples of each file, which programs are shown, stayed), the rules router "
+        "gained structural cues, answers are checked before they are returned, and looping replies are "
+        "cut while written. The same items, tool strategy, answered again "
+        f"(`PHASES=4 {RUN_COMMAND}`, log: {log_links(reruns, page_dir)}):",
+        "",
+        *lines,
+        "",
+        f"Largest drop: {-min(changes):.0f} points" if min(changes) < 0 else "No task dropped.",
+        "",
+    ]
+
+
 def other_families(runs_dir: Path, page_dir: Path) -> list[str]:
     """The second phase's section: the backends the six tasks leave out, direct against tool."""
     runs = load_runs(runs_dir, OTHER_TASKS)
@@ -527,6 +571,9 @@ def _commands() -> str:
         + ", ".join(f"`research/results/{d}` ({', '.join(VOTE_RUNS[d][0])})" for d in VOTE_RUNS)
         + ") are the script's third phase, started on their own; the page shows them once rebuilt:", "",
         "```sh", VOTES_COMMAND, "```", "",
+        f"The pooled vote (`research/results/{POOLED_RUN}`) is part of that phase; the tool rows "
+        f"answered again with today's defaults (`research/results/{RERUN}`) are its fourth:", "",
+        "```sh", f"PHASES=4 {RUN_COMMAND}", "```", "",
         "Compare or rescore any run directory with `reasoner compare DIR...` and `reasoner rescore DIR`.",
     ])
 

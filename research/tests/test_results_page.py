@@ -220,6 +220,22 @@ def test_pooled_votes_are_compared_on_the_items_all_three_strategies_answered(tm
     assert section in "\n".join(results_page.votes_section(runs, docs))
 
 
+def test_rerun_section_pairs_each_tasks_tool_items_with_their_rerun(tmp_path: Path) -> None:
+    runs, docs = tmp_path / "results", tmp_path / "docs"
+    _votes_runs(runs)
+    assert results_page.rerun_section(runs, docs) == [], "no rerun yet"
+    # PATTERN's tool: q0, q1 right, q2 wrong, 4 s each; the rerun gets q0 right only, in 2 s,
+    # plus an item the first run lacks.
+    again = [_record("prontoqa", f"q{i}", "tool", i == 0, None, 2.0) for i in range(3)]
+    again.append(_record("prontoqa", "q-new", "tool", True, None, 1.0))
+    _write_run(runs / results_page.RERUN, ["prontoqa"], ["tool"], again)
+    section = "\n".join(results_page.rerun_section(runs, docs))
+    assert "| prontoqa | 3 | 67% [21, 94] | 33% [6, 79] | -33 | 0% → 0% | 4.0 | 2.0 | 0.50 |" in section
+    assert "| gsm8k |" not in section, "not rerun yet"
+    assert "Largest drop: 33 points" in section
+    assert "[tool-rerun](../results/tool-rerun/samples.jsonl)" in section
+
+
 def test_open_section_counts_each_run_and_problem_type(tmp_path: Path) -> None:
     runs = tmp_path / "runs"
     records = [_record("open", f"{kind}-0{i}", strategy, correct, None, seconds)
