@@ -533,13 +533,15 @@ def open_section(runs_dir: Path, page_dir: Path) -> list[str]:
     out = ["## The open problem set", "",
            f"`reasoner eval open` (168 questions of 21 kinds, `evals/data/open.jsonl`), run by "
            f"`research/run_open.sh` (logs: {', '.join(links)}); runs still going count the items done so far.", "",
-           "| strategy | n | accuracy | programs ran after repair | median s |", "|---|---|---|---|---|"]
+           "| strategy | n | accuracy | programs ran after repair | router acc. | median s |",
+           "|---|---|---|---|---|---|"]
     for column, records in columns.items():
         stats = report.strategy_stats(records[0].strategy, records)
-        ran = stats.executable_rate
-        median = sorted(r.seconds for r in records)[len(records) // 2]
+        ran, routed = stats.executable_rate, stats.router_accuracy
+        median = statistics.median(r.seconds for r in records)
         out.append(f"| {column} | {stats.n} | {_cell(stats)} | {'–' if ran is None else f'{100 * ran:.0f}%'} "
-                   f"| {median:.1f} |")
+                   f"| {'–' if routed is None else f'{100 * routed:.0f}%'} | {median:.1f} |")
+    out += open_tool_pairs(columns)
     types = sorted({item_type(r.id) for records in columns.values() for r in records})
     out += ["", "Per problem type (right / answered):", "",
             "| type | " + " | ".join(columns) + " |", "|---|" + "---|" * len(columns)]
@@ -550,6 +552,23 @@ def open_section(runs_dir: Path, page_dir: Path) -> list[str]:
             cells.append(f"{sum(r.correct for r in mine)}/{len(mine)}" if mine else "–")
         out.append(f"| {kind} | " + " | ".join(cells) + " |")
     return ["", *out, ""]
+
+
+def open_tool_pairs(columns: dict[str, list[SampleRecord]]) -> list[str]:
+    """The tool columns (and cot) compared on the items every one of them answered, so that
+    runs at different stages compare on the same questions."""
+    compared = {c: rs for c, rs in columns.items() if rs[0].strategy in ("cot", "tool")}
+    if sum(rs[0].strategy == "tool" for rs in compared.values()) < 2:
+        return []
+    ids = set.intersection(*({r.id for r in rs} for rs in compared.values()))
+    if not ids:
+        return []
+    cells = []
+    for column, records in compared.items():
+        mine = [r for r in records if r.id in ids]
+        median = statistics.median(r.seconds for r in mine)
+        cells.append(f"{column} {100 * sum(r.correct for r in mine) / len(mine):.0f}% ({median:.1f} s median)")
+    return ["", f"On the {len(ids)} items all of them answered: " + ", ".join(cells) + "."]
 
 
 def _relative(path: Path, start: Path) -> str:
