@@ -7,7 +7,9 @@ directory, so ``header.json`` must be beside it) and prints, per file, how many 
 off (an unclosed code fence: the reply ended inside its program), how many of those
 ``repeats_itself`` calls a loop, and, as the check against false alarms, how many of the
 complete replies it flags when cut at every 25th character from the 200th on (a
-legitimately long program stopped by the limit looks like that).
+legitimately long program stopped by the limit looks like that). A second table shows what
+the attempt after a runaway did (looped again, ran, failed otherwise), from the runs and from
+an earlier ``--rerun``'s ``--out`` file if it exists.
 
     python -m research.benchmarks.runaway_replies research/results/*/samples.jsonl --cut
 
@@ -49,6 +51,7 @@ from reasoner.extraction import LOOP_MIN_CHARS, repeating_period, repeats_itself
 from reasoner.models import default_model_spec, get_model
 from reasoner.models.loops import LoopCut
 from reasoner.pipeline import Reasoner
+from reasoner.types import Attempt
 from research.routing.labelled import resolve_data_dir
 
 CUT_STEP = 25
@@ -79,6 +82,10 @@ def cli(samples: tuple[Path, ...], rerun: bool, out: Path, data_dir: Path | None
         table.add_row(path.parent.name, str(len(replies)), str(len(cut_off)), str(sum(map(repeats_itself, cut_off))),
                       str(len(complete)), str(len(cuts)), str(sum(map(repeats_itself, cuts))))
     console.print(table)
+    followed = {path.parent.name: records for path, (_, records) in runs.items()}
+    if out.exists():  # an earlier --rerun's pipeline arm counts too
+        followed[f"{out.name} (resampled arm)"] = [r for arm, r in _rerun_samples(out) if arm == "resampled"]
+    console.print(after_runaway(followed))
     if cut:
         replay_with_cut([text for _, records in runs.values() for r in records for text in
                          (a.completion for a in r.attempts)], model)
@@ -98,12 +105,7 @@ def rerun_looping(
     """The run's tool samples with a looping attempt, answered again in both arms."""
     looping = [r for r in records if r.strategy.startswith("tool")
                and any(repeats_itself(a.completion) for a in r.attempts)]
-    done: dict[tuple[str, str, str], SampleRecord] = {}
-    if out.exists():
-        for line in out.read_text(encoding="utf-8").splitlines():
-            entry = json.loads(line)
-            sample = SampleRecord.model_validate(entry["sample"])
-            done[(entry["arm"], sample.task, sample.id)] = sample
+    done = {(arm, sample.task, sample.id): sample for arm, sample in _rerun_samples(out)} if out.exists() else {}
     todo = [(number, r) for number, r in enumerate(looping)
             if any((arm, r.task, r.id) not in done for arm in ARMS)]
     if todo:
@@ -142,6 +144,12 @@ def rerun_looping(
     seconds = [statistics.median(done[(arm, r.task, r.id)].seconds for r in looping) for arm in ARMS]
     table.add_row("median s", "", *(f"{s:.1f}" for s in seconds))
     console.print(table)
+
+
+def _rerun_samples(out: Path) -> list[tuple[str, SampleRecord]]:
+    """(arm, sample) of every line ``--rerun`` wrote to ``out``."""
+    entries = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    return [(entry["arm"], SampleRecord.model_validate(entry["sample"])) for entry in entries]
 
 
 def replay_with_cut(replies: list[str], model_spec: str | None) -> None:
@@ -183,10 +191,29 @@ def loop_onset(text: str) -> int:
     return start
 
 
+def after_runaway(runs: dict[str, list[SampleRecord]]) -> Table:
+    """What the attempt after a runaway did (the pipeline resamples from the original prompt):
+    whether resamples loop again is what a repetition penalty on them could fix."""
+    table = Table(title="The attempt after a runaway (a fresh sample from the original prompt)")
+    for column in ("run", "runaways followed by an attempt", "ran", "looped again", "other errors"):
+        table.add_column(column, justify="left" if column == "run" else "right")
+    for name, records in runs.items():
+        outcomes = [_outcome(r.attempts[i + 1]) for r in records for i in range(len(r.attempts) - 1)
+                    if _outcome(r.attempts[i]) == "runaway"]
+        if outcomes:
+            table.add_row(name, str(len(outcomes)), str(outcomes.count("ok")), str(outcomes.count("runaway")),
+                          str(len(outcomes) - outcomes.count("ok") - outcomes.count("runaway")))
+    return table
+
+
+def _outcome(attempt: Attempt) -> str:
+    """'ok' or the attempt's error kind."""
+    return "ok" if attempt.result.ok else str(attempt.result.error.kind if attempt.result.error else "?")
+
+
 def verdict(record: SampleRecord) -> str:
     """'right'/'wrong', with each attempt's outcome and whether a fallback answered."""
-    kinds = ",".join("ok" if a.result.ok else str(a.result.error.kind if a.result.error else "?")
-                     for a in record.attempts)
+    kinds = ",".join(_outcome(a) for a in record.attempts)
     fallback = " fallback" if record.fallback else ""
     return f"{'right' if record.correct else 'wrong'} ({kinds}){fallback}"
 
