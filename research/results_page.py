@@ -568,7 +568,8 @@ def open_tool_pairs(columns: dict[str, list[SampleRecord]]) -> list[str]:
         mine = [r for r in records if r.id in ids]
         median = statistics.median(r.seconds for r in mine)
         cells.append(f"{column} {100 * sum(r.correct for r in mine) / len(mine):.0f}% ({median:.1f} s median)")
-    return ["", f"On the {len(ids)} items all of them answered: " + ", ".join(cells) + "."]
+    items = f"{len(ids)} item" + ("s" if len(ids) != 1 else "")
+    return ["", f"On the {items} all of them answered: " + ", ".join(cells) + "."]
 
 
 def _relative(path: Path, start: Path) -> str:
