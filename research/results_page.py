@@ -482,9 +482,9 @@ def rerun_section(runs_dir: Path, page_dir: Path) -> list[str]:
         "## The tool rows again, with today's defaults",
         "",
         "The results run above was written on 2026-11-30. Since then the example files grew into a "
-        "library (the first examples of each file, which programs are shown, stayed), the rules router "
-        "gained structural cues, answers are checked before they are returned, and looping replies are "
-        "cut while written. The same items, tool strategy, answered again "
+        "library (the first four of each file, the ones a prompt shows, stayed, but for one of sympy's), "
+        "the rules router gained structural cues, answers are checked before they are returned, and "
+        "looping replies are cut while written. The same items, tool strategy, answered again "
         f"(`PHASES=4 {RUN_COMMAND}`, log: {log_links(reruns, page_dir)}):",
         "",
         *lines,
@@ -513,7 +513,7 @@ def other_families(runs_dir: Path, page_dir: Path) -> list[str]:
     ]
 
 
-OPEN_RUNS = {"open": "as frozen", "open-first-k": "structural router", "open-retrieve": "router + retrieval"}
+OPEN_RUNS = {"open": "as frozen", "open-first-k": "today's defaults", "open-retrieve": "defaults + retrieval"}
 """The open set's run directories (research/run_open.sh) and what each measures."""
 
 

@@ -5,7 +5,7 @@
 #   open           direct, cot and tool, as the project stood when the set was frozen: run
 #                  from a git worktree at that commit (FROZEN, the rules before the
 #                  structural cues, the example files before the library grew);
-#   open-first-k   tool with the structural router and the first k examples;
+#   open-first-k   tool with today's defaults (the structural router, the first k examples);
 #   open-retrieve  the same with 2 of the 4 examples retrieved per question (--retrieve 2).
 #
 #   nohup research/run_open.sh >> research/results/run.log 2>&1 &

@@ -247,13 +247,13 @@ def test_open_section_counts_each_run_and_problem_type(tmp_path: Path) -> None:
     assert "| kinship | 0/2 | 0/2 |" in section and "| probability | 0/2 | 2/2 |" in section
     assert "On the" not in section, "one tool run: nothing to pair"
 
-    # The structural-router run has answered three of the four items, right on all, two routed right.
+    # The run with today's defaults has answered three of the four items, right on all, two routed right.
     later = [_record("open", item, "tool", True, None, 4.0).model_copy(update={
         "gold_route": "python", "route": route}) for item, route in
         (("probability-01", "python"), ("probability-02", "python"), ("kinship-01", "sympy"))]
     _write_run(runs / "open-first-k", ["open"], ["tool"], later)
     section = "\n".join(results_page.open_section(runs, tmp_path))
-    assert "| tool (structural router) | 3 | 100% [44, 100] | 0% | 67% | 4.0 |" in section
+    assert "| tool (today's defaults) | 3 | 100% [44, 100] | 0% | 67% | 4.0 |" in section
     assert ("On the 3 items all of them answered: tool (as frozen) 67% (8.0 s median), "
-            "tool (structural router) 100% (4.0 s median).") in section
+            "tool (today's defaults) 100% (4.0 s median).") in section
     assert results_page.open_section(tmp_path / "none", tmp_path) == []
