@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import socket
 import subprocess
 import threading
 import time
@@ -21,6 +20,7 @@ from llama_server import start as start_llama_server
 from llama_server import stop as stop_llama_server
 
 from reasoner.models.base import ModelError
+from reasoner.models.llama_server import free_port
 from reasoner.models.openai import OpenAIEngine
 from reasoner.types import GenerateOptions, Message
 
@@ -213,14 +213,8 @@ def test_timeout_is_retried(server: FakeServer) -> None:
     assert len(server.requests) == 2
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def test_connection_refused_names_url_after_retries() -> None:
-    url = f"http://127.0.0.1:{_free_port()}/v1"
+    url = f"http://127.0.0.1:{free_port()}/v1"
     engine = _engine(url, max_retries=2, backoff=0.05)
     start = time.perf_counter()
     with pytest.raises(ModelError) as info:
@@ -310,7 +304,7 @@ def test_concurrent_requests_spread_over_endpoints(server: FakeServer, other_ser
 
 
 def test_refused_endpoint_fails_over_and_cools_down(server: FakeServer) -> None:
-    dead = f"http://127.0.0.1:{_free_port()}/v1"
+    dead = f"http://127.0.0.1:{free_port()}/v1"
     server.replies = [(200, _completion("a")), (200, _completion("b"))]
     engine = _engine(f"{dead},{server.url}", max_retries=0)
     first = engine.generate(MESSAGES, GenerateOptions())
@@ -342,7 +336,7 @@ def test_4xx_is_not_moved_to_another_endpoint(server: FakeServer, other_server: 
 
 
 def test_all_endpoints_down_names_each_with_its_error(server: FakeServer) -> None:
-    dead = f"http://127.0.0.1:{_free_port()}/v1"
+    dead = f"http://127.0.0.1:{free_port()}/v1"
     server.replies = [(502, {"error": {"message": "bad gateway"}})] * 4
     engine = _engine(f"{dead},{server.url}", max_retries=1, backoff=0.01)
     with pytest.raises(ModelError) as info:

@@ -26,70 +26,26 @@ import argparse
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 from reasoner import catalog
+from reasoner.models import llama_server
 
 STARTUP_S = 300.0
 
 
-def server_binary() -> Path:
-    path = Path(os.environ.get("REASONER_LLAMA_SERVER") or Path(sys.executable).parent / "llama-server")
-    if not (path.is_file() and os.access(path, os.X_OK)):
-        sys.exit(f"llama-server is missing at {path}; `make setup` builds it "
-                 "(on its own: bash scripts/build-llama-server.sh).")
-    return path
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def start_server(model: Path, alias: str, slots: int, ctx_per_slot: int, threads: int,
                  log_path: Path) -> tuple[subprocess.Popen[bytes], str]:
-    """llama-server on a free port, once /health says the slots are ready."""
-    port = free_port()
-    command = [str(server_binary()), "-m", str(model), "--alias", alias,
-               "--host", "127.0.0.1", "--port", str(port),
-               "-np", str(slots), "-c", str(slots * ctx_per_slot), "--threads", str(threads),
-               "--no-webui"]
-    with open(log_path, "wb") as log:  # the server keeps its own copy of the descriptor
-        proc = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT,
-                                env={"OMP_WAIT_POLICY": "PASSIVE", **os.environ})
-    root = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + STARTUP_S
-    while True:
-        if proc.poll() is not None:
-            sys.exit(f"llama-server exited with {proc.returncode}:\n"
-                     f"{log_path.read_text(errors='replace')[-3000:]}")
-        try:
-            with urllib.request.urlopen(f"{root}/health", timeout=2) as r:
-                if r.status == 200:
-                    return proc, f"{root}/v1"
-        except (OSError, urllib.error.HTTPError):
-            pass
-        if time.monotonic() > deadline:
-            stop(proc)
-            sys.exit(f"llama-server not healthy after {STARTUP_S:g} s; log: {log_path}")
-        time.sleep(0.5)
-
-
-def stop(proc: subprocess.Popen[bytes]) -> None:
-    proc.terminate()
+    """llama-server on a free port, once /health says the slots are ready; exits on failure."""
     try:
-        proc.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
+        return llama_server.start(model, alias, slots=slots, context=slots * ctx_per_slot, threads=threads,
+                                  log_path=log_path, startup_s=STARTUP_S)
+    except llama_server.LlamaServerError as e:
+        sys.exit(str(e))
 
 
 def run_eval(url: str, alias: str, connections: int, limit: int, data_dir: Path | None,
@@ -139,7 +95,7 @@ def main() -> None:
                 seconds, samples, correct = run_eval(url, alias, connections, args.limit,
                                                      args.data_dir, scratch / f"c{connections}")
             finally:
-                stop(proc)
+                llama_server.stop(proc)
             rates[connections] = samples / seconds * 60
             print(f"C={connections}: {samples} samples in {seconds:6.1f} s = "
                   f"{rates[connections]:5.2f} samples/min, {correct}/{samples} correct "
