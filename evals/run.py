@@ -54,7 +54,7 @@ from evals.records import (
     TaskInfo,
     now,
 )
-from evals.strategies import Context, Outcome, Strategy, Tool, make_strategy, parse_strategies, prompts_digest
+from evals.strategies import Context, Outcome, Strategy, Tool, make_strategy, parse_strategies
 from evals.tasks import LoadedTask, get_task, select
 from reasoner.models import ModelEngine, ModelError, get_model
 from reasoner.models.endpoints import endpoint_counts, recording_endpoints
@@ -224,7 +224,7 @@ def prompt_hashes() -> dict[str, str]:
     import hashlib
 
     root = Path(__file__).resolve().parent.parent
-    hashes = {"evals/prompts.yaml": prompts_digest()}
+    hashes = {"fewshot/chains.yaml": fewshot.chains_digest()}
     for rel in PROMPT_SOURCES:
         with contextlib.suppress(OSError):
             hashes[rel] = hashlib.sha256((root / rel).read_bytes()).hexdigest()

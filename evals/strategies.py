@@ -8,35 +8,29 @@
   pipeline), options passed as ``choices``; ``tool:<backend>`` forces the backend.
 
 All share the model, greedy decoding, the seed, and ``k`` (``--shots``, also the
-Reasoner's number of program examples). The examples for ``direct`` and ``cot`` are
-``evals/prompts.yaml``, written for this project (never from a test split).
+Reasoner's number of program examples). The examples for ``direct`` and ``cot`` are the
+worked chains of ``fewshot/chains.yaml``, written for this project (never from a test
+split), which the pipeline's chain-of-thought vote candidates are shown too.
 """
 
 from __future__ import annotations
 
-import hashlib
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
-from functools import cache
-from importlib import resources
 from typing import Any
 
-import yaml
-from pydantic import BaseModel
-
+import fewshot
 from backends import backend_names
 from backends.registry import UnknownNameError, unknown_message
 from evals.records import ErrorInfo, Item, SampleUsage
 from evals.scoring import AnswerFormat
-from evals.tasks.base import with_options
 from reasoner.extraction import strip_thinking
 from reasoner.pipeline import VOTE_SEED_STRIDE, VOTE_TEMPERATURE, Reasoner
-from reasoner.prompting import QUESTION_PREFIX, clean_final_answer, stated_answer, tidy_answer
+from reasoner.prompting import NEXT_QUESTION, clean_final_answer, stated_answer, tidy_answer, worked_messages
 from reasoner.types import Attempt, Candidate, Completion, GenerateOptions, Message
 from reasoner.votes import Tally, vote_key
 
 BASE_STRATEGIES = ("direct", "cot", "tool")
-PROMPTS_FILE = "prompts.yaml"
 
 FORMAT_HINTS: dict[AnswerFormat, str] = {
     "number": "a number",
@@ -49,35 +43,9 @@ COT_SYSTEM = (
     "Answer the question. Think step by step, then finish with one line "
     "'The answer is X.' where X is {hint}."
 )
-DIRECT_OPTIONS = GenerateOptions(max_tokens=48, stop=["\nQuestion:"])
-COT_OPTIONS = GenerateOptions(max_tokens=512, stop=["\nQuestion:"])
+DIRECT_OPTIONS = GenerateOptions(max_tokens=48, stop=[NEXT_QUESTION])
+COT_OPTIONS = GenerateOptions(max_tokens=512, stop=[NEXT_QUESTION])
 
-
-
-class Shot(BaseModel):
-    question: str
-    answer: str
-    reasoning: str
-    choices: list[str] | None = None
-
-    @property
-    def shown(self) -> str:
-        return with_options(self.question, self.choices) if self.choices else self.question
-
-
-@cache
-def _prompts_text() -> str:
-    return (resources.files("evals") / PROMPTS_FILE).read_text(encoding="utf-8")
-
-
-@cache
-def shots_for(answer_format: AnswerFormat) -> tuple[Shot, ...]:
-    pools = yaml.safe_load(_prompts_text())
-    return tuple(Shot.model_validate(s) for s in pools[answer_format])
-
-
-def prompts_digest() -> str:
-    return hashlib.sha256(_prompts_text().encode()).hexdigest()
 
 
 @dataclass
@@ -142,14 +110,9 @@ class _Prompted(Strategy):
     with_reasoning: bool
 
     def messages(self, item: Item, shots: int) -> list[Message]:
-        hint = FORMAT_HINTS[item.format]
-        messages = [Message(role="system", content=self.system.format(hint=hint))]
-        for shot in shots_for(item.format)[:shots]:
-            reply = f"{shot.reasoning}\nThe answer is {shot.answer}." if self.with_reasoning else shot.answer
-            messages.append(Message(role="user", content=QUESTION_PREFIX + shot.shown))
-            messages.append(Message(role="assistant", content=reply))
-        messages.append(Message(role="user", content=QUESTION_PREFIX + item.question))
-        return messages
+        system = self.system.format(hint=FORMAT_HINTS[item.format])
+        chains = fewshot.chains(item.format)[:shots]
+        return worked_messages(system, item.question, chains, with_reasoning=self.with_reasoning)
 
     def options(self, ctx: Context) -> GenerateOptions:
         return ctx.cot_options if self.with_reasoning else ctx.direct_options

@@ -47,3 +47,36 @@ def load(backend: str, path: str | None = None) -> list[Example]:
 def digest(backend: str, path: str | None = None) -> str:
     """sha256 of the examples file, recorded in eval logs."""
     return hashlib.sha256(_raw(backend, path).encode()).hexdigest()
+
+
+CHAINS_FILE = "chains.yaml"
+CHAIN_POOLS = ("number", "latex", "choice", "text")
+"""The kinds of answer the worked chains of thought are grouped by."""
+
+
+class Chain(BaseModel):
+    """A worked chain of thought: a question, its reasoning and its answer (for multiple
+    choice, the option's letter, with the options in ``choices``)."""
+
+    question: str
+    reasoning: str
+    answer: str
+    choices: list[str] | None = None
+
+
+@cache
+def _chains_text() -> str:
+    return (resources.files(__name__) / CHAINS_FILE).read_text(encoding="utf-8")
+
+
+@cache
+def chains(pool: str) -> tuple[Chain, ...]:
+    """The worked chains of thought for one kind of answer (one of ``CHAIN_POOLS``)."""
+    if pool not in CHAIN_POOLS:
+        raise ValueError(f"no chains of thought for {pool!r}; pools: {', '.join(CHAIN_POOLS)}")
+    return tuple(Chain.model_validate(chain) for chain in yaml.safe_load(_chains_text())[pool])
+
+
+def chains_digest() -> str:
+    """sha256 of the chains file, recorded in eval logs."""
+    return hashlib.sha256(_chains_text().encode()).hexdigest()

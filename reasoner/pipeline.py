@@ -397,12 +397,15 @@ class Reasoner:
     def _cot_candidate(
         self, model: ModelEngine, question: str, choices: Sequence[str] | None, number: int
     ) -> str | None:
-        """A chain-of-thought answer: the first greedy, the others sampled."""
+        """A chain-of-thought answer: the first greedy, the others sampled; shown as many
+        worked chains as a program prompt is shown examples, so it is no weaker a voter
+        than the eval's ``cot`` strategy."""
         options = self.program_options.model_copy(update={
             "temperature": 0.0 if number == 0 else max(self.program_options.temperature, VOTE_TEMPERATURE),
             "seed": self.program_options.seed + VOTE_SEED_STRIDE * number,
+            "stop": [*self.program_options.stop, prompting.NEXT_QUESTION],
         })
-        reply = _generate(model, prompting.cot_messages(question, choices), options).text
+        reply = _generate(model, prompting.cot_messages(question, choices, self.shots), options).text
         return prompting.stated_answer(reply)
 
     def _examples(self, backend: Backend, question: str, choices: Sequence[str] | None) -> list[fewshot.Example]:

@@ -10,8 +10,9 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+import fewshot
 from backends import Backend, ExecResult
-from fewshot import Example
+from fewshot import Chain, Example
 from reasoner import retrieval
 from reasoner.extraction import strip_thinking
 from reasoner.options import offers_options, with_options
@@ -19,6 +20,8 @@ from reasoner.types import Message
 
 QUESTION_PREFIX = "Question: "
 """What every prompt (program, direct, final answer, router, eval strategies) puts before a question."""
+NEXT_QUESTION = "\n" + QUESTION_PREFIX.strip()
+"""Where a reply that goes on to invent the next worked example should stop."""
 RESULT_PREFIX = "Result: "
 MAX_ERROR_CHARS = 1200
 
@@ -58,6 +61,9 @@ COT_SYSTEM = (
 )
 """Chain-of-thought candidates of a vote (``Reasoner(vote_cot=M)``)."""
 
+_LATEX = re.compile(r"\\[a-zA-Z]+|\$[^$\d\s][^$]*\$")
+"""Signs of a question written in LaTeX: a command (``\\frac``), or mathematics between
+dollar signs that does not start with a digit (``$x^2 = 4$``, but not a price, ``$80``)."""
 _ANSWER_IS = re.compile(r"answer\s+is\s*:?\s*(.+)", re.IGNORECASE)
 
 DIRECT_CHOICES_SYSTEM = (
@@ -151,12 +157,36 @@ def direct_messages(question: str, choices: Sequence[str] | None = None) -> list
     ]
 
 
-def cot_messages(question: str, choices: Sequence[str] | None = None) -> list[Message]:
-    """Ask for reasoning that ends in "The answer is X." (a chain-of-thought vote)."""
-    return [
-        Message(role="system", content=COT_SYSTEM),
-        Message(role="user", content=QUESTION_PREFIX + with_options(question.strip(), choices)),
-    ]
+def worked_messages(
+    system: str, question: str, chains: Sequence[Chain], *, with_reasoning: bool = True
+) -> list[Message]:
+    """``system``, then each worked chain as a question and its reply (the reasoning and
+    "The answer is X.", or the answer alone), then ``question`` (its options already in it)."""
+    messages = [Message(role="system", content=system)]
+    for chain in chains:
+        shown = with_options(chain.question, chain.choices, lettered=True)
+        reply = f"{chain.reasoning}\nThe answer is {chain.answer}." if with_reasoning else chain.answer
+        messages.append(Message(role="user", content=QUESTION_PREFIX + shown))
+        messages.append(Message(role="assistant", content=reply))
+    messages.append(Message(role="user", content=QUESTION_PREFIX + question))
+    return messages
+
+
+def chain_pool(question: str, choices: Sequence[str] | None = None) -> str:
+    """The worked chains that suit a question: options for multiple choice, LaTeX for a
+    question written in it, else worked arithmetic (whose form, "The answer is X.", serves
+    any short answer)."""
+    if choices:
+        return "choice"
+    return "latex" if _LATEX.search(question) else "number"
+
+
+def cot_messages(question: str, choices: Sequence[str] | None = None, shots: int = 0) -> list[Message]:
+    """Ask for reasoning that ends in "The answer is X." (a chain-of-thought vote), after
+    ``shots`` worked chains of the question's kind (``fewshot/chains.yaml``)."""
+    chains = fewshot.chains(chain_pool(question, choices))[:shots]
+    shown = with_options(question.strip(), choices, lettered=True)
+    return worked_messages(COT_SYSTEM, shown, chains)
 
 
 def tidy_answer(text: str) -> str | None:

@@ -111,7 +111,7 @@ def test_end_to_end_files_and_fields(tmp_path: Path) -> None:
     assert all(s["temperature"] == 0 and s["seed"] == 0 for s in header.sampling.values())
     assert len(header.git["commit"]) == 40
     assert {"python", "reasoner", "pydantic"} <= set(header.versions)
-    assert {"evals/prompts.yaml", "reasoner/prompting.py"} <= set(header.prompts)
+    assert {"fewshot/chains.yaml", "reasoner/prompting.py"} <= set(header.prompts)
     assert "python" in header.examples
     assert header.ended_at is not None and header.ended_at >= header.started_at
     assert [s.status for s in header.sessions] == ["finished"]

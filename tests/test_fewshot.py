@@ -13,7 +13,7 @@ from backends import Backend
 EXAMPLE_FILES = sorted(
     path.name.removesuffix(".yaml")
     for path in resources.files("fewshot").iterdir()
-    if path.name.endswith(".yaml")
+    if path.name.endswith(".yaml") and path.name != fewshot.CHAINS_FILE
 )
 CASES = [
     pytest.param(backend, index, id=f"{backend}-{index}")

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
+
 import fewshot
 from fewshot import Example
-from reasoner.prompting import shown_examples
+from reasoner.prompting import chain_pool, cot_messages, shown_examples
 
 
 def example(question: str) -> Example:
@@ -42,3 +44,33 @@ def test_smt_shows_an_open_puzzle_no_options_and_keeps_its_multiple_choice_promp
     assert not any("Options:" in each.question for each in shown)
     assert any(each.question.rstrip().endswith("?") and each.value.isalpha() for each in shown)
     assert shown_examples(smt, 4, "Which is true?", ["Ann is first.", "Ben is first."], open_first=True) == smt[:4]
+
+
+def test_a_chain_of_thought_vote_is_shown_worked_chains_of_its_kind() -> None:
+    messages = cot_messages("A pen costs $3. How many pens can Ann buy for $12?", shots=2)
+    first = fewshot.chains("number")[0]
+    assert len(messages) == 1 + 2 * 2 + 1
+    assert messages[1].content.endswith(first.question)
+    assert messages[2].content == f"{first.reasoning}\nThe answer is {first.answer}."
+    assert messages[-1].content.endswith("How many pens can Ann buy for $12?")
+
+
+def test_options_get_the_multiple_choice_chains_and_letters() -> None:
+    messages = cot_messages("Is Rex a plant?", ["True", "False"], shots=1)
+    first = fewshot.chains("choice")[0]
+    assert messages[2].content.endswith(f"The answer is {first.answer}.")
+    assert messages[-1].content.endswith("Is Rex a plant?\nOptions:\nA) True\nB) False")
+
+
+def test_without_shots_a_chain_of_thought_is_the_bare_question() -> None:
+    assert [m.role for m in cot_messages("What is 2 + 2?")] == ["system", "user"]
+
+
+@pytest.mark.parametrize(("question", "pool"), [
+    ("A jacket costs $80 and a hat $15. What do both cost?", "number"),
+    ("Find all $x$ with $x^2 = 4$.", "latex"),
+    ("Compute \\frac{2}{3} of 9.", "latex"),
+    ("Who is Rita's brother-in-law?", "number"),
+])
+def test_a_question_in_latex_gets_the_latex_chains_and_prices_do_not(question: str, pool: str) -> None:
+    assert chain_pool(question) == pool

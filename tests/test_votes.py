@@ -9,6 +9,7 @@ from collections.abc import Sequence
 import pytest
 from click.testing import CliRunner
 
+import fewshot
 from reasoner import Reasoner
 from reasoner.cli import main
 from reasoner.models import Capabilities
@@ -199,3 +200,12 @@ def test_a_batching_engine_writes_the_sampled_candidates_in_one_call() -> None:
     assert solution.answer == "8"
     assert [c.answer for c in solution.candidates] == ["8", "9", "8", "8"]  # settled before the fifth ran
     assert solution.usage.model_calls == 6  # every stream counted, and the final answer
+
+
+def test_chain_of_thought_candidates_are_shown_worked_chains() -> None:
+    model = MockEngine("t", replies=[fenced("answer = 8"), "Four and four.\nThe answer is 8.", "8"])
+    solution = Reasoner(model=model, shots=2, vote_cot=1).solve("How many?", backend="python")
+    chain_prompt = model.calls[1]
+    assert [c.backend for c in solution.candidates] == ["python", "cot"]
+    assert chain_prompt[1].content.endswith(fewshot.chains("number")[0].question)
+    assert chain_prompt[-1].content.endswith("How many?")

@@ -2,7 +2,8 @@
 
     python -m research.open_set.similarity [--data-dir ../shared/datasets] [--top 10]
 
-Compares every example question (``fewshot/*.yaml``) with every question of the open
+Compares every example question (``fewshot/*.yaml``: the programs' examples and the
+worked chains of thought) with every question of the open
 set and of the benchmark test splits the results page uses, by cosine similarity of
 word counts weighted by inverse document frequency (over all the texts compared), and
 prints the closest pairs and, per collection, the largest similarity. The examples were
@@ -42,6 +43,15 @@ def vectors(texts: list[str]) -> list[dict[str, float]]:
     return out
 
 
+def example_questions() -> list[tuple[str, str]]:
+    """(name, question) of every worked example a prompt may show: each backend's, and the
+    chains of thought (``fewshot/chains.yaml``)."""
+    programs = [(f"{name}#{i}", e.question) for name in backend_names() for i, e in enumerate(fewshot.load(name))]
+    chains = [(f"chains.{pool}#{i}", c.question) for pool in fewshot.CHAIN_POOLS
+              for i, c in enumerate(fewshot.chains(pool))]
+    return programs + chains
+
+
 def cosine(a: dict[str, float], b: dict[str, float]) -> float:
     if len(a) > len(b):
         a, b = b, a
@@ -53,7 +63,7 @@ def cosine(a: dict[str, float], b: dict[str, float]) -> float:
 @click.option("--top", default=10, show_default=True, help="Closest pairs to print.")
 @click.option("--items", default=200, show_default=True, help="Items per benchmark (the eval's seeded order).")
 def cli(data_dir: Path | None, top: int, items: int) -> None:
-    examples = [(f"{name}#{i}", e.question) for name in backend_names() for i, e in enumerate(fewshot.load(name))]
+    examples = example_questions()
     others = [(f"open#{item.id}", item.question) for item in get_task("open").load().items]
     for task in BENCHMARKS:
         chosen = select(get_task(task).load(resolve_data_dir(data_dir), progress=False).items, 0, items)

@@ -7,12 +7,10 @@ import json
 
 import pytest
 
-import fewshot
-from backends import backend_names
 from evals.tasks import get_task
 from evals.tasks.open_set import open_path
 from research.open_set.build import ROOT, agrees, checked_answers
-from research.open_set.similarity import cosine, vectors
+from research.open_set.similarity import cosine, example_questions, vectors
 
 TOO_CLOSE = 0.60
 """tf-idf cosine from which an example question counts as a paraphrase of an open one."""
@@ -41,8 +39,7 @@ def test_every_answer_is_the_one_its_check_script_computes() -> None:
 def test_no_worked_example_is_close_to_an_open_question() -> None:
     # As research.open_set.similarity does: one tf-idf space over the example questions
     # and the open questions together.
-    examples = [(f"{name}#{i}", e.question) for name in backend_names()
-                for i, e in enumerate(fewshot.load(name))]
+    examples = example_questions()
     opens = [(item.id, item.question) for item in get_task("open").load().items]
     vs = vectors([q for _, q in examples] + [q for _, q in opens])
     example_vs, open_vs = vs[: len(examples)], vs[len(examples):]
