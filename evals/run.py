@@ -58,7 +58,7 @@ from evals.strategies import Context, Outcome, Strategy, Tool, make_strategy, pa
 from evals.tasks import LoadedTask, get_task, select
 from reasoner.models import ModelEngine, ModelError, get_model
 from reasoner.models.endpoints import endpoint_counts, recording_endpoints
-from reasoner.pipeline import Reasoner
+from reasoner.pipeline import Fallback, Reasoner
 
 HEADER = "header.json"
 SAMPLES = "samples.jsonl"
@@ -292,6 +292,8 @@ class EvalConfig:
     data_dir: Path | None = None
     max_connections: int = 4
     retrieved_examples: int = 0
+    fallback: Fallback = "direct"
+    """What a tool strategy does when no program of the routed backend works."""
     shard: tuple[int, int] | None = None
     """(index, count): answer only this slice of the selection; index from 1 to count."""
     argv: list[str] = field(default_factory=lambda: list(sys.argv))
@@ -518,7 +520,7 @@ def run_eval(
             _close_killed_sessions(old, records)
         engine = model or get_model(config.model, config.model_options)
         reasoner = Reasoner(model=engine, shots=config.shots, max_attempts=config.max_attempts,
-                            retrieved_examples=config.retrieved_examples)
+                            retrieved_examples=config.retrieved_examples, fallback=config.fallback)
         ctx = Context(reasoner=reasoner, shots=config.shots, seed=config.seed)
         git = git_info()
         session = Session(argv=config.argv, commit=git.get("commit"), dirty=git.get("dirty"))

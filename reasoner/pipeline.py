@@ -30,7 +30,12 @@ from reasoner.types import (
 )
 from reasoner.votes import Tally, vote_key
 
-Fallback = Literal["direct", "none"]
+Fallback = Literal["python", "direct", "none"]
+"""When no program of the routed backend works: ``python`` writes Python programs (the
+language the model writes best) and then answers directly if those fail too; ``direct``
+answers directly; ``none`` gives up."""
+FALLBACKS: tuple[Fallback, ...] = ("python", "direct", "none")
+FALLBACK_BACKEND = "python"
 
 PROGRAM_TOKENS = 512
 """A program's token budget."""
@@ -269,7 +274,20 @@ class Reasoner:
             if result.ok:
                 solution.answer = self._final_answer(model, question, result, choices)
                 return
-        if self.fallback == "direct":
+        if self.fallback == "python" and backend.name != FALLBACK_BACKEND:
+            # The routed backend's programs all failed (or it is unavailable): try programs in
+            # the general language before a guess. The Solution keeps every attempt, and the
+            # routed backend's error beside the answer, and says it fell back.
+            routed_error = solution.error
+            drawn = len(solution.attempts)
+            python = self.backend(FALLBACK_BACKEND)
+            result = self._write_and_run(solution, model, python, question, choices, checks)
+            solution.candidates.append(_candidate(python.name, result, range(drawn, len(solution.attempts))))
+            if result.ok:
+                solution.fallback, solution.error = python.name, routed_error
+                solution.answer = self._final_answer(model, question, result, choices)
+                return
+        if self.fallback in ("python", "direct"):
             # Documented fallback: no program worked, so the model answers directly; the
             # Solution keeps the failed attempts and the error, and says it fell back.
             solution.fallback = DIRECT

@@ -140,7 +140,8 @@ class Solution(BaseModel):
     usage: SolutionUsage = Field(default_factory=SolutionUsage)
     route: Route | None = Field(None, description="How the backend was chosen.")
     fallback: str | None = Field(
-        None, description="Set when no program worked and the answer came another way ('direct')."
+        None, description="Set when no program of the routed backend worked and the answer came another way: "
+        "'python' (a Python program) or 'direct'."
     )
     error: SolutionError | None = Field(
         None, description="Why no program answered: set when there is no answer, and kept beside a fallback's answer.",

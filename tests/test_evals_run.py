@@ -290,6 +290,19 @@ def test_a_program_that_never_runs_is_an_error_kind_on_the_sample(tmp_path: Path
     assert (stats.executable_rate, stats.fallbacks, stats.error_kinds) == (0.0, 2, {"runtime": 2})
 
 
+def test_a_run_with_the_python_fallback_records_it_and_refuses_to_resume_without(tmp_path: Path) -> None:
+    replies = ["```python\nanswer = 1 / 0\n```", "```python\nanswer = 5\n```", "5"]
+    run = config(tmp_path / "run", tasks=["gsm8k"], strategies=["tool:sympy"], limit=1, max_attempts=1,
+                 fallback="python")
+    result = run_eval(run, model=MockEngine("t", replies=replies), progress=False)
+    (record,) = RunDir(result.run_dir).read_records()
+    assert record.fallback == "python" and [a.backend for a in record.attempts] == ["sympy", "python"]
+    assert result.summary.tasks[0].strategies[0].executable_rate == 1.0
+    with pytest.raises(EvalError, match="fallback"):
+        run_eval(config(tmp_path / "run", tasks=["gsm8k"], strategies=["tool:sympy"], limit=2, max_attempts=1),
+                 model=MockEngine("t", replies=replies), progress=False)
+
+
 def test_a_program_repaired_after_its_first_error_counts_as_run_but_not_first_try(tmp_path: Path) -> None:
     model = MockEngine("t", replies=["```python\nanswer = 1 / 0\n```", "```python\nanswer = 5\n```", "5"])
     result = run_eval(config(tmp_path / "run", tasks=["gsm8k"], strategies=["tool:python"], limit=1),

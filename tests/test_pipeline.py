@@ -222,6 +222,31 @@ def test_falls_back_to_a_direct_answer_when_every_program_fails() -> None:
     assert solution.error is not None and "ZeroDivisionError" in solution.error.message
 
 
+def test_the_python_fallback_writes_python_programs_after_the_routed_backend_fails() -> None:
+    model = MockEngine("t", replies=[fenced("answer = 1 / 0"), fenced("answer = 1 / 2"), "0.5"])
+    solution = Reasoner(model=model, max_attempts=1, fallback="python").solve("Half of one?", backend="sympy")
+    assert solution.answer == "0.5" and solution.fallback == "python"
+    assert [(a.backend, a.result.ok) for a in solution.attempts] == [("sympy", False), ("python", True)]
+    assert [c.backend for c in solution.candidates] == ["sympy", "python"]
+    # Why the routed backend failed stays on record beside the fallback's answer.
+    assert solution.error is not None and "ZeroDivisionError" in solution.error.message
+    # The fallback's prompt is python's, with python's first worked example.
+    assert model.calls[1][1].content.endswith(fewshot.load("python")[0].question)
+
+
+def test_the_python_fallback_answers_directly_when_python_fails_too() -> None:
+    model = MockEngine("t", replies=[fenced("answer = 1 / 0"), fenced("answer = 2 / 0"), "0.5"])
+    solution = Reasoner(model=model, max_attempts=1, fallback="python").solve("Half of one?", backend="sympy")
+    assert solution.fallback == "direct" and solution.answer == "0.5"
+    assert [a.backend for a in solution.attempts] == ["sympy", "python"]
+
+
+def test_a_failed_python_question_is_not_tried_twice_in_python() -> None:
+    model = MockEngine("t", replies=[fenced("answer = 1 / 0"), "0.5"])
+    solution = Reasoner(model=model, max_attempts=1, fallback="python").solve("Half of one?", backend="python")
+    assert solution.fallback == "direct" and len(solution.attempts) == 1 and len(model.calls) == 2
+
+
 def test_no_fallback_when_disabled() -> None:
     model = MockEngine("t", replies=[fenced("answer = 1 / 0")])
     solution = Reasoner(model=model, max_attempts=1, fallback="none").solve("x?", backend="python")

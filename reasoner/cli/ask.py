@@ -12,7 +12,7 @@ from rich.syntax import Syntax
 from backends import Limits, registry
 from reasoner.cli.app import main
 from reasoner.cli.common import console, err_console, fail, model_options, parse_model_options, user_errors
-from reasoner.pipeline import ANSWER_TOKENS, PROGRAM_OPTIONS, Fallback, Reasoner
+from reasoner.pipeline import ANSWER_TOKENS, FALLBACKS, PROGRAM_OPTIONS, Fallback, Reasoner
 from reasoner.routing import DEFAULT_ROUTER, ROUTERS
 from reasoner.types import GenerateOptions, Solution, SolutionErrorKind
 
@@ -27,8 +27,9 @@ from reasoner.types import GenerateOptions, Solution, SolutionErrorKind
 @click.option("-r", "--router", type=click.Choice(ROUTERS), default=DEFAULT_ROUTER, envvar="REASONER_ROUTER",
               help="How to choose the backend: keyword rules, a model call, or auto (rules, the model when "
                    "unsure, then its probes; the most accurate).")
-@click.option("--fallback", type=click.Choice(["direct", "none"]), default="direct",
-              help="When no program works: answer directly (recorded in the Solution), or give up.")
+@click.option("--fallback", type=click.Choice(FALLBACKS), default="direct", show_default=True,
+              help="When no program of the routed backend works: write Python programs, then answer "
+                   "directly if those fail too; answer directly; or give up. Recorded in the Solution.")
 @click.option("--shots", "-k", default=4, show_default=True, help="Worked examples in the prompt.")
 @click.option("--retrieve", "retrieved", default=0, show_default=True,
               help="Of the -k examples, how many are chosen for this question (the nearest by BM25).")
@@ -120,7 +121,8 @@ def show_trace(solution: Solution) -> None:
     )
     if solution.fallback:
         why = f" ({solution.error.kind.value}: {solution.error.message})" if solution.error else ""
-        console.print(f"[yellow]no program worked{why}; fell back to a {solution.fallback} answer[/]",
+        fell_back = "a python program" if solution.fallback == "python" else f"a {solution.fallback} answer"
+        console.print(f"[yellow]no {solution.backend} program worked{why}; fell back to {fell_back}[/]",
                       highlight=False)
     if solution.answer is not None:
         console.print(f"[bold green]answer:[/] {solution.answer}")

@@ -26,6 +26,7 @@ from reasoner.cli.common import (
     user_errors,
 )
 from reasoner.models import default_model_spec
+from reasoner.pipeline import FALLBACKS, Fallback
 
 
 @contextmanager
@@ -71,6 +72,9 @@ def default_out(
               help="Of the -k examples of a program prompt, how many are chosen per question (the nearest "
                    "by BM25) instead of fixed.")
 @click.option("--max-attempts", default=3, show_default=True, help="Programs per question for tool strategies.")
+@click.option("--fallback", type=click.Choice(FALLBACKS), default="direct", show_default=True,
+              help="Tool strategies, when no program of the routed backend works: Python programs then a "
+                   "direct answer, a direct answer, or none.")
 @click.option("--max-connections", default=4, show_default=True,
               help="Samples in flight for server engines (openai/...); local engines run one at a time.")
 @click.option("--shard", "shard_text", metavar="I/N", default=None,
@@ -80,7 +84,7 @@ def default_out(
 def eval_command(
     tasks: tuple[str, ...], strategies: str, limit: int | None, seed: int, model: str | None,
     model_option: tuple[str, ...], out: Path | None, data_dir: Path | None, shots: int, max_attempts: int,
-    max_connections: int, quiet: bool, retrieved: int, shard_text: str | None,
+    max_connections: int, quiet: bool, retrieved: int, shard_text: str | None, fallback: Fallback,
 ) -> None:
     """Evaluate strategies on TASKS (built in: see below; or jsonl:PATH), logging every sample.
 
@@ -105,7 +109,7 @@ def eval_command(
         tasks=list(tasks), strategies=[strategies], out=out, limit=limit, seed=seed, shots=shots,
         max_attempts=max_attempts, model=model, model_options=parse_model_options(model_option),
         data_dir=data_dir, max_connections=max_connections, argv=["reasoner", *sys.argv[1:]],
-        retrieved_examples=retrieved, shard=shard,
+        retrieved_examples=retrieved, shard=shard, fallback=fallback,
     )
     try:
         with eval_errors(), sigterm_as_interrupt():
