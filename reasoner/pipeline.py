@@ -264,9 +264,7 @@ class Reasoner:
                 kind=SolutionErrorKind.unavailable, message=f"backend {backend.name!r} is unavailable: {missing}",
             )
         else:
-            drawn = len(solution.attempts)
-            result = self._write_and_run(solution, model, backend, question, choices, checks)
-            solution.candidates.append(_candidate(backend.name, result, range(drawn, len(solution.attempts))))
+            result = self._greedy_candidate(solution, model, backend, question, choices, checks)
             if votes > 1 or vote_cot:
                 result = self._vote(solution, model, backend, question, choices, checks, votes, result, vote_cot)
             else:
@@ -279,12 +277,10 @@ class Reasoner:
             # the general language before a guess. The Solution keeps every attempt, and the
             # routed backend's error beside the answer, and says it fell back.
             routed_error = solution.error
-            drawn = len(solution.attempts)
-            python = self.backend(FALLBACK_BACKEND)
-            result = self._write_and_run(solution, model, python, question, choices, checks)
-            solution.candidates.append(_candidate(python.name, result, range(drawn, len(solution.attempts))))
+            result = self._greedy_candidate(solution, model, self.backend(FALLBACK_BACKEND), question, choices,
+                                            checks)
             if result.ok:
-                solution.fallback, solution.error = python.name, routed_error
+                solution.fallback, solution.error = FALLBACK_BACKEND, routed_error
                 solution.answer = self._final_answer(model, question, result, choices)
                 return
         if self.fallback in ("python", "direct"):
@@ -292,6 +288,16 @@ class Reasoner:
             # Solution keeps the failed attempts and the error, and says it fell back.
             solution.fallback = DIRECT
             solution.answer = self._direct_answer(model, question, choices)
+
+    def _greedy_candidate(
+        self, solution: Solution, model: ModelEngine, backend: Backend, question: str,
+        choices: Sequence[str] | None, checks: Sequence[AnswerCheck],
+    ) -> ExecResult:
+        """``backend``'s greedy program through the repair loop, recorded as one candidate."""
+        drawn = len(solution.attempts)
+        result = self._write_and_run(solution, model, backend, question, choices, checks)
+        solution.candidates.append(_candidate(backend.name, result, range(drawn, len(solution.attempts))))
+        return result
 
     def _vote(
         self, solution: Solution, model: ModelEngine, routed: Backend, question: str,
