@@ -42,7 +42,8 @@ def wilson(correct: int, n: int, z: float = Z95) -> tuple[float, float]:
     return low, high
 
 
-def _executable(r: SampleRecord) -> bool:
+def executable(r: SampleRecord) -> bool:
+    """A program of the sample ran and gave a value (its last attempt did): "ran after repair"."""
     return bool(r.attempts) and r.attempts[-1].result.ok
 
 
@@ -70,7 +71,7 @@ def strategy_stats(strategy: str, records: Sequence[SampleRecord]) -> StrategySt
         bin_.n += 1
         bin_.correct += record.correct
     if base == "tool" or base.startswith("tool:"):
-        ran = [r for r in records if _executable(r)]
+        ran = [r for r in records if executable(r)]
         stats.executable = len(ran)
         stats.executable_rate = len(ran) / n if n else None
         stats.first_try = sum(_first_try(r) for r in records)

@@ -11,6 +11,7 @@ from backends import Backend, ExecResult
 from reasoner import Reasoner, prompting
 from reasoner.extraction import extract_program
 from reasoner.models import get_model
+from reasoner.types import Message
 
 
 def program_runner() -> Reasoner:
@@ -29,6 +30,14 @@ def loaded_backend(name: str) -> Iterator[Backend]:
         backend.close()
 
 
+def program_prompt(backend: Backend, question: str, choices: Sequence[str] | None, shots: int) -> list[Message]:
+    """The first program prompt the pipeline builds for ``question`` with ``shots`` examples:
+    the backend's examples it would show, then the question."""
+    shown = prompting.shown_examples(fewshot.load(backend.name, backend.examples_file), shots, question, choices,
+                                     open_first=backend.open_examples_first)
+    return prompting.program_messages(backend, shown, question)
+
+
 def one_repair(
     reasoner: Reasoner, backend: str, question: str, choices: Sequence[str] | None,
     failed: str, result: ExecResult,
@@ -38,11 +47,7 @@ def one_repair(
     its error), one reply, and its program run and checked as the pipeline runs it.
     Returns the repaired program (prepared) and its result."""
     engine = reasoner.backend(backend)
-    shown = prompting.shown_examples(
-        fewshot.load(engine.name, engine.examples_file), reasoner.shots, question, choices,
-        open_first=engine.open_examples_first,
-    )
-    first = prompting.program_messages(engine, shown, question)
+    first = program_prompt(engine, question, choices, reasoner.shots)
     messages = prompting.repair_messages(first, engine, failed, result)
     # As the pipeline asks: everything before the last user turn is a shareable prefix.
     options = reasoner.program_options.model_copy(update={"prefix_messages": len(messages) - 1})

@@ -21,13 +21,12 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-import fewshot
 from backends import load_backend
 from evals.tasks import get_task
 from evals.tasks.base import select
-from reasoner import prompting
 from reasoner.models import default_model_spec, get_model
 from reasoner.pipeline import PROGRAM_OPTIONS
+from research.common import program_prompt
 from research.routing.labelled import resolve_data_dir
 
 SHOTS = 4
@@ -55,10 +54,7 @@ def cli(items: int, draft_tokens: int, model_spec: str | None, data_dir: Path | 
             seconds: dict[int, list[float]] = {0: [], draft_tokens: []}
             drafted = identical = 0
             for number, item in enumerate(chosen):
-                examples = prompting.shown_examples(fewshot.load(backend.name, backend.examples_file), SHOTS,
-                                                    item.question, item.choices,
-                                                    open_first=backend.open_examples_first)
-                messages = prompting.program_messages(backend, examples, item.question)
+                messages = program_prompt(backend, item.question, item.choices, SHOTS)
                 options = PROGRAM_OPTIONS.model_copy(update={"prefix_messages": len(messages) - 1})
                 texts = {}
                 for arm in (0, draft_tokens) if number % 2 == 0 else (draft_tokens, 0):

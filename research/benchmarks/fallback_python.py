@@ -23,15 +23,10 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from evals.records import SampleRecord
+from evals.report import executable
 from evals.run import load_run
 from evals.tasks import get_task
 from reasoner.cli import main as reasoner_cli
-
-
-def ran(sample: SampleRecord) -> bool:
-    """Some program of the sample ran and gave a value."""
-    return any(a.result is not None and a.result.ok for a in sample.attempts)
 
 
 @click.command()
@@ -41,7 +36,7 @@ def ran(sample: SampleRecord) -> bool:
 def main(run: Path, out: Path, model: str) -> None:
     _, samples = load_run(run)
     failed = {s.id: s for s in samples if s.strategy == "tool" and s.route not in ("python", "direct", None)
-              and not ran(s)}
+              and not executable(s)}
     if not failed:
         raise click.ClickException(f"{run}: no tool sample failed every program on a non-python backend")
     task = {s.task for s in failed.values()}
@@ -64,7 +59,7 @@ def main(run: Path, out: Path, model: str) -> None:
     table.add_row("routed backend, then direct (the run)", "0", str(sum(s.correct for s in before)),
                   f"{statistics.median(s.seconds for s in before):.1f}",
                   f"{statistics.mean(s.seconds for s in before):.1f}")
-    table.add_row("python program (then direct), added", str(sum(ran(s) for s in redone)),
+    table.add_row("python program (then direct), added", str(sum(executable(s) for s in redone)),
                   str(sum(s.correct for s in redone)), f"{statistics.median(s.seconds for s in redone):.1f}",
                   f"{statistics.mean(s.seconds for s in redone):.1f}")
     both = {s.id: s.correct for s in redone}

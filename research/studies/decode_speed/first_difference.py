@@ -20,15 +20,14 @@ import click
 import llama_cpp
 import numpy as np
 
-import fewshot
 from backends import load_backend
 from evals.tasks import get_task
 from evals.tasks.base import select
-from reasoner import prompting
 from reasoner.models import default_model_spec, get_model
 from reasoner.models.chat import as_dicts
 from reasoner.models.llamacpp_batch import logits_row
 from reasoner.pipeline import PROGRAM_OPTIONS
+from research.common import program_prompt
 from research.routing.labelled import resolve_data_dir
 
 
@@ -42,9 +41,7 @@ def cli(items: int, draft_tokens: int, data_dir: Path | None) -> None:
     backend = load_backend("prolog")
     try:
         for item in select(get_task("proofwriter").load(resolve_data_dir(data_dir), progress=False).items, 0, items):
-            shown = prompting.shown_examples(fewshot.load(backend.name, backend.examples_file), 4, item.question,
-                                             item.choices, open_first=backend.open_examples_first)
-            messages = prompting.program_messages(backend, shown, item.question)
+            messages = program_prompt(backend, item.question, item.choices, 4)
             options = PROGRAM_OPTIONS.model_copy(update={"prefix_messages": len(messages) - 1})
             tokens = {}
             for arm in (0, draft_tokens):
