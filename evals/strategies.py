@@ -25,10 +25,10 @@ from backends.registry import UnknownNameError, unknown_message
 from evals.records import ErrorInfo, Item, SampleUsage
 from evals.scoring import AnswerFormat
 from reasoner.extraction import strip_thinking
-from reasoner.pipeline import VOTE_SEED_STRIDE, VOTE_TEMPERATURE, Reasoner
+from reasoner.pipeline import Reasoner
 from reasoner.prompting import NEXT_QUESTION, clean_final_answer, stated_answer, tidy_answer, worked_messages
-from reasoner.types import Attempt, Candidate, Completion, GenerateOptions, Message
-from reasoner.votes import Tally, vote_key
+from reasoner.types import Attempt, Candidate, GenerateOptions, Message
+from reasoner.votes import Tally, replies, vote_key, vote_options
 
 BASE_STRATEGIES = ("direct", "cot", "tool")
 
@@ -152,7 +152,7 @@ class ChainOfThought(_Prompted):
 class SelfConsistency(ChainOfThought):
     """``cot@N``: chain-of-thought N times (the first greedy, the others sampled as the
     tool's candidates are) and a vote on the stated answers, stopping once it is settled.
-    An engine that batches writes the sampled ones together, as it does the tool's."""
+    An engine that batches writes all N together, as it does the tool's programs."""
 
     def __init__(self, votes: int) -> None:
         self.votes = votes
@@ -164,37 +164,17 @@ class SelfConsistency(ChainOfThought):
         tally, usage = Tally(), SampleUsage()
         candidates: list[Candidate] = []
         outputs: dict[str, str] = {}
-        model = ctx.reasoner.model
-        drafts: dict[int, Completion] = {}
-
-        def written(completions: list[Completion]) -> list[Completion]:
-            """Every reply written counts, whether or not the vote gets to use it."""
-            for completion in completions:
-                usage.add(completion.usage)
-            return completions
-
-        for number in range(self.votes):
-            if number and tally.settled(self.votes - number):
-                break
-            sampled = [base.model_copy(update={
-                "temperature": max(base.temperature, VOTE_TEMPERATURE), "seed": base.seed + VOTE_SEED_STRIDE * n,
-            }) for n in range(number, self.votes)]
-            if number == 0:
-                (completion,) = written([model.generate(messages, base)])
-            elif number in drafts:
-                completion = drafts.pop(number)
-            elif model.capabilities.batched_generation:
-                drafts = dict(zip(range(number, self.votes), written(model.generate_many(messages, sampled)),
-                                  strict=True))
-                completion = drafts.pop(number)
-            else:
-                (completion,) = written([model.generate(messages, sampled[0])])
+        drawn = replies(ctx.reasoner.model, messages, vote_options(base, self.votes),
+                        written=lambda completion: usage.add(completion.usage))
+        for number, completion in enumerate(drawn):
             answer = self.extract(completion.text, item)
             key = vote_key(answer, item.choices)
             tally.add(key)
             candidates.append(Candidate(backend="cot", answer=answer))
             if key is not None:
                 outputs.setdefault(key, completion.text)
+            if tally.settled(self.votes - number - 1):
+                break
         winner = tally.winner()
         output = outputs[winner] if winner is not None else ""
         return Outcome(output=output, prediction=self.extract(output, item) if output else None, usage=usage,

@@ -28,7 +28,7 @@ from reasoner.types import (
     SolutionErrorKind,
     SolutionUsage,
 )
-from reasoner.votes import Tally, vote_key
+from reasoner.votes import Tally, replies, sampled, vote_key, vote_options
 
 Fallback = Literal["python", "direct", "none"]
 """When no program of the routed backend works: ``python`` writes Python programs (the
@@ -44,11 +44,6 @@ PROGRAM_OPTIONS = GenerateOptions(max_tokens=PROGRAM_TOKENS, cut_loops=True)
 ANSWER_TOKENS = 48
 """The final answer's token budget: a number, a word or a short phrase."""
 
-VOTE_TEMPERATURE = 0.7
-"""Sampling temperature of the candidates after the first (greedy) one, as PAL's
-self-consistency used."""
-VOTE_SEED_STRIDE = 1000
-"""Candidate i samples with seed + 1000 * i: apart from the repair loop's seeds (seed + 0..2)."""
 VOTE_REPAIRS = 1
 """Repairs a sampled candidate gets (the greedy one gets the full loop): a failed sample is
 cheaper to outvote than to repair many times; one repair still gives a slip a second chance.
@@ -264,9 +259,11 @@ class Reasoner:
                 kind=SolutionErrorKind.unavailable, message=f"backend {backend.name!r} is unavailable: {missing}",
             )
         else:
-            result = self._greedy_candidate(solution, model, backend, question, choices, checks)
+            plan = _plan(backend, self._vote_sources(solution, backend) if votes > 1 else [backend], votes)
+            drafts = self._draft_all(model, plan, question, choices) if votes > 1 else {}
+            result = self._greedy_candidate(solution, model, backend, question, choices, checks, drafts.pop(0, None))
             if votes > 1 or vote_cot:
-                result = self._vote(solution, model, backend, question, choices, checks, votes, result, vote_cot)
+                result = self._vote(solution, model, plan, drafts, question, choices, checks, result, vote_cot)
             else:
                 solution.agreement = 1.0 if result.ok else None
             if result.ok:
@@ -291,21 +288,23 @@ class Reasoner:
 
     def _greedy_candidate(
         self, solution: Solution, model: ModelEngine, backend: Backend, question: str,
-        choices: Sequence[str] | None, checks: Sequence[AnswerCheck],
+        choices: Sequence[str] | None, checks: Sequence[AnswerCheck], draft: tuple[Completion, str] | None = None,
     ) -> ExecResult:
-        """``backend``'s greedy program through the repair loop, recorded as one candidate."""
+        """``backend``'s greedy program (``draft`` when already written) through the repair
+        loop, recorded as one candidate."""
         drawn = len(solution.attempts)
-        result = self._write_and_run(solution, model, backend, question, choices, checks)
+        result = self._write_and_run(solution, model, backend, question, choices, checks, draft)
         solution.candidates.append(_candidate(backend.name, result, range(drawn, len(solution.attempts))))
         return result
 
     def _vote(
-        self, solution: Solution, model: ModelEngine, routed: Backend, question: str,
-        choices: Sequence[str] | None, checks: Sequence[AnswerCheck], votes: int, first: ExecResult,
-        vote_cot: int = 0,
+        self, solution: Solution, model: ModelEngine, plan: Sequence[tuple[Backend, bool]],
+        drafts: dict[int, tuple[Completion, str]], question: str, choices: Sequence[str] | None,
+        checks: Sequence[AnswerCheck], first: ExecResult, vote_cot: int = 0,
     ) -> ExecResult:
-        """Draw candidates after the greedy one until ``votes`` or the vote is settled; the
-        winner's result (a representative run of the winning value), or the last failure."""
+        """Draw the ``plan``'s candidates after the greedy one until the vote is settled,
+        then ``vote_cot`` chains of thought; the winner's result (a representative run of the
+        winning value), or the last failure."""
         tally = Tally()
         won: dict[str, ExecResult] = {}
 
@@ -317,32 +316,20 @@ class Reasoner:
                 won.setdefault(key, result)
 
         count(first)
-        sources = self._vote_sources(solution, routed)
-        greedy_done = {routed.name}
-        sampled = 0
-        drafts: dict[int, tuple[Completion, str]] = {}
         terminal = first.error is not None and not first.error.recoverable
-        for number in range(1, votes):
-            if terminal or (self.stop_early and tally.settled(votes - number)):
+        for number, (backend, greedy) in enumerate(plan[1:], start=1):
+            if terminal or (self.stop_early and tally.settled(len(plan) - number)):
                 break
-            # Each source backend's greedy program first, then sampled ones in turn.
-            fresh = [b for b in sources if b.name not in greedy_done]
-            backend = fresh[0] if fresh else sources[sampled % len(sources)]
             drawn = len(solution.attempts)
-            if fresh:
+            draft = drafts.pop(number, None)
+            if greedy:
                 # Another backend's first candidate is its greedy program, repaired as usual.
-                greedy_done.add(backend.name)
-                result = self._write_and_run(solution, model, backend, question, choices, checks)
+                result = self._write_and_run(solution, model, backend, question, choices, checks, draft)
             else:
-                if not drafts and model.capabilities.batched_generation:
-                    drafts = self._draft_all(model, sources, sampled, range(number, votes), question, choices)
-                result = self._sampled_candidate(solution, model, backend, question, choices, checks, number,
-                                                 drafts.pop(number, None))
-                sampled += 1
+                result = self._sampled_candidate(solution, model, backend, question, choices, checks, number, draft)
             solution.candidates.append(_candidate(backend.name, result, range(drawn, len(solution.attempts))))
             count(result)
-        for number in range(vote_cot):
-            value = self._cot_candidate(model, question, choices, number)
+        for value in self._cot_candidates(model, question, choices, vote_cot):
             solution.candidates.append(Candidate(backend="cot", answer=value))
             count(ExecResult(ok=value is not None, value=value))
         winner = tally.winner()
@@ -368,31 +355,27 @@ class Reasoner:
         loaded = [self.backend(name) for name in names]
         return [b for b in loaded if b.availability() is None] or [routed]
 
-    def _sampling(self, number: int) -> GenerateOptions:
-        """Settings of the ``number``-th candidate's program: sampled, seeded apart."""
-        return self.program_options.model_copy(update={
-            "temperature": max(self.program_options.temperature, VOTE_TEMPERATURE),
-            "seed": self.program_options.seed + VOTE_SEED_STRIDE * number,
-        })
-
     def _draft_all(
-        self, model: ModelEngine, sources: Sequence[Backend], sampled: int, numbers: range, question: str,
+        self, model: ModelEngine, plan: Sequence[tuple[Backend, bool]], question: str,
         choices: Sequence[str] | None,
     ) -> dict[int, tuple[Completion, str]]:
-        """The first program of every candidate still to come, one batch per backend (an
-        engine that decodes several replies together makes this far cheaper than one by one)."""
-        plan: dict[str, list[int]] = {}
-        for offset, number in enumerate(numbers):
-            plan.setdefault(sources[(sampled + offset) % len(sources)].name, []).append(number)
+        """The first program of every candidate, greedy ones included, one batch per backend,
+        when the engine decodes several replies together (a batch of five costs about three
+        single replies on a CPU); none otherwise, and each is written when its turn comes."""
+        if not model.capabilities.batched_generation:
+            return {}
+        chosen: dict[str, list[int]] = {}
+        for number, (backend, _) in enumerate(plan):
+            chosen.setdefault(backend.name, []).append(number)
         drafts: dict[int, tuple[Completion, str]] = {}
-        for name, chosen in plan.items():
+        for name, numbers in chosen.items():
             backend = self.backend(name)
             messages = prompting.program_messages(backend, self._examples(backend, question, choices), question)
             shared = self._shared_messages() or len(messages) - 1
-            options = [self._sampling(n).model_copy(update={"prefix_messages": shared}) for n in chosen]
-            for number, completion in zip(chosen, model.generate_many(messages, options), strict=True):
-                program = backend.prepare(extract_program(completion.text, backend.languages))
-                drafts[number] = (completion, program)
+            options = [(self.program_options if plan[n][1] else sampled(self.program_options, n)).model_copy(
+                update={"prefix_messages": shared}) for n in numbers]
+            for number, completion in zip(numbers, model.generate_many(messages, options), strict=True):
+                drafts[number] = (completion, backend.prepare(extract_program(completion.text, backend.languages)))
         return drafts
 
     def _sampled_candidate(
@@ -402,7 +385,7 @@ class Reasoner:
     ) -> ExecResult:
         """One sampled program (seeded by ``number``; ``draft`` when already written) and at
         most ``VOTE_REPAIRS`` repairs."""
-        options = self._sampling(number)
+        options = sampled(self.program_options, number)
         messages = prompting.program_messages(backend, self._examples(backend, question, choices), question)
         result = ExecResult.failure(ErrorKind.syntax, "no program")
         for _ in range(1 + VOTE_REPAIRS):
@@ -418,19 +401,22 @@ class Reasoner:
             messages = prompting.repair_messages(messages, backend, program, result)
         return result
 
-    def _cot_candidate(
-        self, model: ModelEngine, question: str, choices: Sequence[str] | None, number: int
-    ) -> str | None:
-        """A chain-of-thought answer: the first greedy, the others sampled; shown as many
-        worked chains as a program prompt is shown examples, so it is no weaker a voter
-        than the eval's ``cot`` strategy."""
-        options = self.program_options.model_copy(update={
-            "temperature": 0.0 if number == 0 else max(self.program_options.temperature, VOTE_TEMPERATURE),
-            "seed": self.program_options.seed + VOTE_SEED_STRIDE * number,
-            "stop": [*self.program_options.stop, prompting.NEXT_QUESTION],
+    def _cot_candidates(
+        self, model: ModelEngine, question: str, choices: Sequence[str] | None, count: int
+    ) -> list[str | None]:
+        """``count`` chain-of-thought answers (the first greedy, the others sampled; one
+        batch on an engine that decodes several together), each shown as many worked chains
+        as a program prompt is shown examples, so it is no weaker a voter than the eval's
+        ``cot`` strategy."""
+        if not count:
+            return []
+        messages = prompting.cot_messages(question, choices, self.shots)
+        chain = self.program_options.model_copy(update={
+            "stop": [*self.program_options.stop, prompting.NEXT_QUESTION], "prefix_messages": len(messages) - 1,
         })
-        reply = _generate(model, prompting.cot_messages(question, choices, self.shots), options).text
-        return prompting.stated_answer(reply)
+        options = vote_options(chain, count)
+        options[0] = chain.model_copy(update={"temperature": 0.0})
+        return [prompting.stated_answer(reply.text) for reply in replies(model, messages, options)]
 
     def _examples(self, backend: Backend, question: str, choices: Sequence[str] | None) -> list[fewshot.Example]:
         if not self.shots:
@@ -447,9 +433,10 @@ class Reasoner:
 
     def _write_and_run(
         self, solution: Solution, model: ModelEngine, backend: Backend, question: str,
-        choices: Sequence[str] | None, checks: Sequence[AnswerCheck],
+        choices: Sequence[str] | None, checks: Sequence[AnswerCheck], draft: tuple[Completion, str] | None = None,
     ) -> ExecResult:
-        """The repair loop: up to ``max_attempts`` programs, each run isolated."""
+        """The repair loop: up to ``max_attempts`` programs (the first ``draft`` when already
+        written), each run isolated."""
         messages = first = prompting.program_messages(backend, self._examples(backend, question, choices), question)
         result: ExecResult | None = None
         failed: set[str] = set()
@@ -459,6 +446,8 @@ class Reasoner:
                 # The last reply looped; the conversation holds no program worth repairing.
                 completion, program = self._write(model, backend, first, self._resampling(number))
                 resampled = True
+            elif draft is not None:
+                (completion, program), draft = draft, None
             else:
                 completion, program = self._write(model, backend, messages, self.program_options)
             if _same_program(program) in failed:
@@ -556,6 +545,14 @@ def check_votes(votes: int, vote_cot: int = 0) -> None:
 
 def _candidate(backend: str, result: ExecResult, attempts: range) -> Candidate:
     return Candidate(backend=backend, answer=result.value if result.ok else None, attempts=list(attempts))
+
+
+def _plan(routed: Backend, sources: Sequence[Backend], votes: int) -> list[tuple[Backend, bool]]:
+    """Who writes each of ``votes`` candidates, and whether greedily: the routed backend's
+    greedy program, then each other source's, then sampled programs from the sources in turn."""
+    writers = [(routed, True)] + [(backend, True) for backend in sources if backend.name != routed.name]
+    writers = writers[:votes]
+    return writers + [(sources[turn % len(sources)], False) for turn in range(votes - len(writers))]
 
 
 def _failure(error: ExecError, attempts: int, repeated: bool) -> SolutionError:

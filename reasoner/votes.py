@@ -12,12 +12,20 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from fractions import Fraction
 
 from pydantic import BaseModel, Field
 
+from reasoner.models.base import ModelEngine
 from reasoner.options import match_choice
+from reasoner.types import Completion, GenerateOptions, Message
+
+VOTE_TEMPERATURE = 0.7
+"""Sampling temperature of the candidates after the first (greedy) one, as PAL's
+self-consistency used."""
+VOTE_SEED_STRIDE = 1000
+"""Candidate i samples with seed + 1000 * i: apart from the repair loop's seeds (seed + 0..2)."""
 
 AGREE_TO_STOP = 2
 """Stop drawing once this many candidates, and every one so far, agree. Measured on the
@@ -94,3 +102,39 @@ class Tally(BaseModel):
             return True
         voted = [key for key in self.keys if key is not None]
         return len(voted) >= agree and len(set(voted)) == 1
+
+
+def sampled(base: GenerateOptions, number: int) -> GenerateOptions:
+    """Settings of the ``number``-th candidate (``number`` ≥ 1): ``base`` sampled, seeded apart."""
+    return base.model_copy(update={
+        "temperature": max(base.temperature, VOTE_TEMPERATURE), "seed": base.seed + VOTE_SEED_STRIDE * number,
+    })
+
+
+def vote_options(base: GenerateOptions, count: int) -> list[GenerateOptions]:
+    """Settings of ``count`` candidates: the first is ``base`` itself (greedy by default),
+    the others sampled."""
+    return [base if number == 0 else sampled(base, number) for number in range(count)]
+
+
+def replies(
+    model: ModelEngine, messages: Sequence[Message], options: Sequence[GenerateOptions],
+    written: Callable[[Completion], object] | None = None,
+) -> Iterator[Completion]:
+    """One reply per ``options`` entry, as the vote asks for them. An engine that decodes
+    several replies together writes them all at the first ask, as one batch: on a CPU a
+    batch of five costs about three single replies, not five. Any other engine writes each
+    when it is asked for, so a vote that settles early stops paying. ``written`` sees every
+    reply written, used or not."""
+    if len(options) > 1 and model.capabilities.batched_generation:
+        made = model.generate_many(messages, options)
+        for completion in made:
+            if written is not None:
+                written(completion)
+        yield from made
+        return
+    for one in options:
+        completion = model.generate(messages, one)
+        if written is not None:
+            written(completion)
+        yield completion

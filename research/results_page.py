@@ -40,7 +40,7 @@ from evals import report
 from evals.records import AgreementBin, RunHeader, RunSummary, SampleRecord, Session, StrategyStats, now
 from evals.run import load_run
 from evals.tasks.open_set import item_type
-from reasoner.pipeline import VOTE_TEMPERATURE
+from reasoner.votes import VOTE_TEMPERATURE
 
 TASKS = ["gsm8k", "svamp", "gsm_system", "prontoqa", "proofwriter", "logical_deduction"]  # math, then logic
 STRATEGIES = ["direct", "cot", "tool"]

@@ -295,19 +295,22 @@ def test_generate_many_reuses_the_prefix_cache(engine) -> None:  # type: ignore[
 
 
 @pytest.mark.slow
-def test_generate_many_mixed_settings_run_one_by_one(engine, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+def test_generate_many_batches_the_sampled_options_that_agree(engine, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    """A vote's list, one greedy option and sampled ones, is one call for the greedy reply
+    and one batch for the sampled; an option with settings of its own is a call of its own."""
     _suppress_all_but(engine, _text_ids(engine))
     greedy = GenerateOptions(max_tokens=8)
-    sampled = GenerateOptions(max_tokens=8, temperature=1.0, seed=3)
+    sampled = [GenerateOptions(max_tokens=8, temperature=1.0, seed=seed) for seed in (3, 4)]
+    hotter = GenerateOptions(max_tokens=8, temperature=1.5, seed=5)
     calls = _count_generate_calls(engine, monkeypatch)
-    results = engine.generate_many(MESSAGES, [greedy, sampled])
-    assert len(calls) == 2
-    assert all(call["generation_config"].num_return_sequences in (None, 1) for call in calls)
+    results = engine.generate_many(MESSAGES, [greedy, sampled[0], hotter, sampled[1]])
+    assert [call["generation_config"].num_return_sequences or 1 for call in calls] == [1, 2, 1]
     alone = engine.generate(MESSAGES, greedy)
     assert (results[0].text, results[0].finish_reason, results[0].usage) == (
         alone.text, alone.finish_reason, alone.usage)
-    assert results[1].text == engine.generate(MESSAGES, sampled).text  # its own seed, one by one
-    assert results[1].usage.prompt_tokens == alone.usage.prompt_tokens  # each call counts its prompt
+    assert [r.text for r in (results[1], results[3])] == [r.text for r in engine.generate_many(MESSAGES, sampled)]
+    assert results[2].text == engine.generate(MESSAGES, hotter).text  # its own seed, alone
+    assert results[2].usage.prompt_tokens == alone.usage.prompt_tokens  # each call counts its prompt
 
 
 @pytest.mark.slow

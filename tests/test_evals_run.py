@@ -507,7 +507,7 @@ def test_bad_voting_strategy_names_are_refused(name: str) -> None:
         parse_strategies(name)
 
 
-def test_self_consistency_batches_its_sampled_answers_on_an_engine_that_batches(tmp_path: Path) -> None:
+def test_self_consistency_writes_its_answers_in_one_batch_on_an_engine_that_batches(tmp_path: Path) -> None:
     class Batching(MockEngine):
         capabilities = Capabilities(batched_generation=True)
         batches: ClassVar[list[int]] = []
@@ -520,7 +520,7 @@ def test_self_consistency_batches_its_sampled_answers_on_an_engine_that_batches(
     model = Batching("t", replies=replies)
     item = items_for("gsm8k")[0]
     outcome = make_strategy("cot@5").answer(item, Context(reasoner=Reasoner(model=model), shots=0))
-    assert Batching.batches == [4]  # the greedy answer, then the four sampled ones at once
+    assert Batching.batches == [5]  # the greedy answer and the four sampled ones at once
     assert [c.answer for c in outcome.candidates] == ["7", "8", "8", "8"]  # settled: the fifth cannot win
     assert outcome.prediction == "8"
     assert outcome.usage.model_calls == 5  # the fifth was written, so it counts

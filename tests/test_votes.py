@@ -14,10 +14,9 @@ from reasoner import Reasoner
 from reasoner.cli import main
 from reasoner.models import Capabilities
 from reasoner.models.mock import MockEngine
-from reasoner.pipeline import VOTE_SEED_STRIDE
 from reasoner.routing import Route, Router
 from reasoner.types import Completion, GenerateOptions, Message
-from reasoner.votes import AGREE_TO_STOP, Tally, vote_key
+from reasoner.votes import AGREE_TO_STOP, VOTE_SEED_STRIDE, VOTE_TEMPERATURE, Tally, vote_key
 
 
 def fenced(program: str) -> str:
@@ -184,22 +183,47 @@ class _Batching(MockEngine):
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.batches: list[list[int]] = []
+        self.batches: list[list[tuple[int, float]]] = []
 
     def generate_many(self, messages: Sequence[Message], options: Sequence[GenerateOptions]) -> list[Completion]:
-        self.batches.append([o.seed for o in options])
+        self.batches.append([(o.seed, o.temperature) for o in options])
         return super().generate_many(messages, options)
 
 
-def test_a_batching_engine_writes_the_sampled_candidates_in_one_call() -> None:
+def test_a_batching_engine_writes_every_candidates_first_program_in_one_call() -> None:
     model = _Batching("t", replies=[fenced("answer = 8"), fenced("answer = 9"), fenced("answer = 8"),
                                     fenced("answer = 8"), fenced("answer = 7"), "8"])
     r = Reasoner(model=model, shots=0, votes=5)
     solution = r.solve("How many?", backend="python")
-    assert model.batches == [[VOTE_SEED_STRIDE * n for n in range(1, 5)]]  # the greedy one, then one batch
+    # The greedy program rides in the batch: a batch of five costs about what four do.
+    assert model.batches == [[(0, 0.0)] + [(VOTE_SEED_STRIDE * n, VOTE_TEMPERATURE) for n in range(1, 5)]]
     assert solution.answer == "8"
     assert [c.answer for c in solution.candidates] == ["8", "9", "8", "8"]  # settled before the fifth ran
     assert solution.usage.model_calls == 6  # every stream counted, and the final answer
+
+
+def test_a_batching_engine_writes_one_batch_per_source_backend() -> None:
+    model = _Batching("t", replies=[fenced("answer = 8"), fenced("answer = 8"),
+                                    fenced("print(8)"), fenced("print(9)"), "8"])
+    r = Reasoner(model=model, shots=0, votes=4, vote_backends=["python", "sympy"], stop_early=False)
+    solution = r.solve("How many?", backend="python")
+    # python: its greedy program (candidate 0) and the sample of candidate 2; sympy: its
+    # greedy program (candidate 1) and the sample of candidate 3.
+    assert model.batches == [[(0, 0.0), (2 * VOTE_SEED_STRIDE, VOTE_TEMPERATURE)],
+                             [(0, 0.0), (3 * VOTE_SEED_STRIDE, VOTE_TEMPERATURE)]]
+    assert [c.backend for c in solution.candidates] == ["python", "sympy", "python", "sympy"]
+    assert [c.answer for c in solution.candidates] == ["8", "8", "8", "9"]
+
+
+def test_a_batching_engine_writes_the_chains_of_thought_in_one_call() -> None:
+    model = _Batching("t", replies=[fenced("answer = 8"), "The answer is 8.", "The answer is 9.",
+                                    "The answer is 8.", "8"])
+    solution = Reasoner(model=model, shots=0, vote_cot=3).solve("How many?", backend="python")
+    assert model.batches == [[(0, 0.0), (VOTE_SEED_STRIDE, VOTE_TEMPERATURE), (2 * VOTE_SEED_STRIDE,
+                                                                                VOTE_TEMPERATURE)]]
+    assert [(c.backend, c.answer) for c in solution.candidates] == [
+        ("python", "8"), ("cot", "8"), ("cot", "9"), ("cot", "8")]
+    assert solution.agreement == 0.75
 
 
 def test_chain_of_thought_candidates_are_shown_worked_chains() -> None:

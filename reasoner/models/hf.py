@@ -10,13 +10,13 @@ once, kept in an LRU (``prefix_cache_entries``, ``prefix_cache_mb``) and deep-co
 each call, which then evaluates only the tail; ``cached_prompt_tokens`` counts the prefix
 tokens this call did not evaluate. ``-M prefix_cache=false`` evaluates every prompt whole.
 
-Batches: ``generate_many`` over sampled options that agree on temperature, top-p,
-max_tokens and stop strings (a vote: one prompt, other seeds) is one ``generate`` call with
-``num_return_sequences``. The prompt is evaluated once (on top of the prefix cache) and its
-KV cache copied to every stream. The batch is seeded once, from the first option's seed:
-the whole batch is reproducible from it, but a stream's reply is not the one ``generate``
-gives for that stream's own seed. Other lists (greedy, mixed settings, ``one_of``) run one
-call after another.
+Batches: in ``generate_many``, the sampled options that agree on temperature, top-p,
+max_tokens and stop strings (a vote: one prompt, other seeds) are one ``generate`` call
+with ``num_return_sequences``. The prompt is evaluated once (on top of the prefix cache)
+and its KV cache copied to every stream. The batch is seeded once, from the first of its
+options' seeds: the whole batch is reproducible from it, but a stream's reply is not the
+one ``generate`` gives for that stream's own seed. Any other option (greedy, ``one_of``,
+settings of its own) is a call of its own.
 """
 
 from __future__ import annotations
@@ -205,20 +205,32 @@ class HFEngine(ModelEngine):
         )
 
     def generate_many(self, messages: Sequence[Message], options: Sequence[GenerateOptions]) -> list[Completion]:
-        """Sampled replies to one prompt as one ``generate`` with ``num_return_sequences``.
+        """Replies to one prompt; the sampled ones that share their settings as one
+        ``generate`` with ``num_return_sequences`` (``_sample_together``), any other (a
+        greedy one, ``one_of``) as a call of its own. A vote's list, one greedy option and
+        several sampled ones, is thus one call and one batch."""
+        groups: dict[object, list[int]] = {}
+        for number, one in enumerate(options):
+            key = _batch_key(one) if _batchable([one]) else number
+            groups.setdefault(key, []).append(number)
+        completions: dict[int, Completion] = {}
+        for numbers in groups.values():
+            chosen = [options[n] for n in numbers]
+            made = self._sample_together(messages, chosen) if len(chosen) > 1 else [self.generate(messages, chosen[0])]
+            completions.update(zip(numbers, made, strict=True))
+        return [completions[number] for number in range(len(options))]
 
-        Only when every option samples (temperature > 0) with the same temperature, top-p,
-        max_tokens and stop strings, and none asks for ``one_of``; anything else runs one call
-        after another. The prompt is evaluated once, with batch 1, and its KV cache repeated
-        for each stream, so (as the llama.cpp engine does) the first completion carries the
-        prompt's token counts and the others none. ``prefix_messages`` is the first option's.
+    def _sample_together(self, messages: Sequence[Message], options: Sequence[GenerateOptions]) -> list[Completion]:
+        """Sampled replies that differ at most in seed as one batch.
+
+        The prompt is evaluated once, with batch 1, and its KV cache repeated for each
+        stream, so (as the llama.cpp engine does) the first completion carries the prompt's
+        token counts and the others none. ``prefix_messages`` is the first option's.
 
         Seeds: the batch draws from one generator seeded with the first option's seed, so
         the same list gives the same replies again, but the other options' seeds are not
         used and no stream equals ``generate`` with its own seed.
         """
-        if len(options) < 2 or not _batchable(options):
-            return super().generate_many(messages, options)
         torch = self._torch
         start = time.perf_counter()
         first = options[0]
@@ -436,13 +448,16 @@ def _stop_on_loop(transformers: Any, torch: Any, tokenizer: Any, prompt_len: int
     return StopOnLoop()
 
 
+def _batch_key(options: GenerateOptions) -> tuple[object, ...]:
+    """What options must share to be sampled in one batch: all but seed and prefix_messages."""
+    return (options.temperature, options.top_p, options.max_tokens, tuple(options.stop), options.cut_loops)
+
+
 def _batchable(options: Sequence[GenerateOptions]) -> bool:
     """Sampled options that differ at most in seed and prefix_messages: one batch can serve them."""
     first = options[0]
     return first.temperature > 0 and not any(o.one_of for o in options) and all(
-        (o.temperature, o.top_p, o.max_tokens, o.stop, o.cut_loops)
-        == (first.temperature, first.top_p, first.max_tokens, first.stop, first.cut_loops)
-        for o in options
+        _batch_key(o) == _batch_key(first) for o in options
     )
 
 
