@@ -7,12 +7,13 @@ with the sampled candidates decoded as one batch and one after another.
 One process, the model loaded once, the first GSM8K test questions, the python backend
 forced. For each question every (N, mode) runs in turn, the order rotating per question so
 that each sees the same machine load; N = 1 is one greedy program, the same in both modes.
-"batched" lets llama.cpp decode a vote's sampled programs together (``generate_many``);
-"sequential" turns that off (``batch_decoding=false``), so they are written one by one.
+"batched" lets llama.cpp decode a vote's first programs together, the greedy one
+included (``generate_many``); "sequential" turns that off (``batch_decoding=false``), so
+they are written one by one.
 Drawing stops once the vote is settled, as ``reasoner ask --votes N`` does, unless
 ``--all``. ``--drafts 0 8`` repeats every arm with llama.cpp's prompt drafts off and on
-(``draft_tokens``: they apply to the greedy program and repairs; sampled streams are never
-drafted), to see the two work together. Prints, per arm, the median seconds per question,
+(``draft_tokens``: they apply to replies written alone, the repairs, and N = 1's program;
+batched streams are never drafted), to see the two work together. Prints, per arm, the median seconds per question,
 the ratio to the first arm, the candidates drawn, generated tokens per second over all
 streams, and accuracy.
 """
