@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, Literal, cast
 
 import fewshot
@@ -142,7 +142,8 @@ class Reasoner:
         """Backends the candidates come from: the routed one (None), these, or ``"auto"``:
         the routed one and the router's runner-up when it was close (``VOTE_RUNNER_UP``)."""
         self.vote_cot = vote_cot
-        """Chain-of-thought candidates added to the vote."""
+        """Chain-of-thought candidates added to the vote, drawn when the programs did not
+        settle it (all of them when not ``stop_early``)."""
         self.stop_early = stop_early
         """Stop drawing candidates once the vote is settled (``Tally.settled``)."""
         self.retrieved_examples = retrieved_examples
@@ -303,8 +304,8 @@ class Reasoner:
         checks: Sequence[AnswerCheck], first: ExecResult, vote_cot: int = 0,
     ) -> ExecResult:
         """Draw the ``plan``'s candidates after the greedy one until the vote is settled,
-        then ``vote_cot`` chains of thought; the winner's result (a representative run of the
-        winning value), or the last failure."""
+        then, unless the programs settled it, ``vote_cot`` chains of thought; the winner's
+        result (a representative run of the winning value), or the last failure."""
         tally = Tally()
         won: dict[str, ExecResult] = {}
 
@@ -329,9 +330,15 @@ class Reasoner:
                 result = self._sampled_candidate(solution, model, backend, question, choices, checks, number, draft)
             solution.candidates.append(_candidate(backend.name, result, range(drawn, len(solution.attempts))))
             count(result)
-        for value in self._cot_candidates(model, question, choices, vote_cot):
-            solution.candidates.append(Candidate(backend="cot", answer=value))
-            count(ExecResult(ok=value is not None, value=value))
+        # Chains of thought are drawn only when the programs left the vote open, as any
+        # further candidate is: where the programs agreed, adding chains answered no better
+        # in the measured pooled run (docs/decisions.md), and chains are most of its time.
+        if vote_cot and not (self.stop_early and tally.settled(vote_cot)):
+            for number, value in enumerate(self._cot_candidates(model, question, choices, vote_cot), start=1):
+                solution.candidates.append(Candidate(backend="cot", answer=value))
+                count(ExecResult(ok=value is not None, value=value))
+                if self.stop_early and tally.settled(vote_cot - number):
+                    break
         winner = tally.winner()
         solution.agreement = tally.agreement()
         if winner is None:
@@ -403,20 +410,18 @@ class Reasoner:
 
     def _cot_candidates(
         self, model: ModelEngine, question: str, choices: Sequence[str] | None, count: int
-    ) -> list[str | None]:
+    ) -> Iterator[str | None]:
         """``count`` chain-of-thought answers (the first greedy, the others sampled; one
         batch on an engine that decodes several together), each shown as many worked chains
         as a program prompt is shown examples, so it is no weaker a voter than the eval's
         ``cot`` strategy."""
-        if not count:
-            return []
         messages = prompting.cot_messages(question, choices, self.shots)
         chain = self.program_options.model_copy(update={
             "stop": [*self.program_options.stop, prompting.NEXT_QUESTION], "prefix_messages": len(messages) - 1,
         })
         options = vote_options(chain, count)
         options[0] = chain.model_copy(update={"temperature": 0.0})
-        return [prompting.stated_answer(reply.text) for reply in replies(model, messages, options)]
+        return (prompting.stated_answer(reply.text) for reply in replies(model, messages, options))
 
     def _examples(self, backend: Backend, question: str, choices: Sequence[str] | None) -> list[fewshot.Example]:
         if not self.shots:

@@ -41,6 +41,7 @@ from evals.records import AgreementBin, RunHeader, RunSummary, SampleRecord, Ses
 from evals.run import load_run
 from evals.tasks.open_set import item_type
 from reasoner.votes import VOTE_TEMPERATURE
+from research.benchmarks.pooled_votes import chains_when_open
 
 TASKS = ["gsm8k", "svamp", "gsm_system", "prontoqa", "proofwriter", "logical_deduction"]  # math, then logic
 STRATEGIES = ["direct", "cot", "tool"]
@@ -434,13 +435,17 @@ def pooled_section(runs_dir: Path, page_dir: Path) -> list[str]:
                      + f" | {seconds:.1f} |")
         verdicts.append(f"- **{task}**: {_verdict(stats[POOLED], stats['cot@5'])}; "
                         f"{_verdict(stats[POOLED], stats['tool@5'])}.")
+    pooled = [r for r in both if r.strategy == POOLED]
+    outcomes = [chains_when_open(r) for r in pooled]
+    replayed, drawing = sum(ok for ok, _ in outcomes), sum(n > 0 for _, n in outcomes)
+    counted = sum(r.correct for r in pooled)
     return [
         "### Programs and chains of thought in one vote",
         "",
         f"`{POOLED}` draws up to five programs and up to five chains of thought for a question and "
         "votes on all their answers together (programs first, so a tie goes to the greedy program); "
-        "the programs stop once two agree, as in `tool@5`, and the five chains are always drawn. "
-        "Replaying the recorded `tool@5` and `cot@5` "
+        "the programs stop once two agree, as in `tool@5`, and in this run the five chains were always "
+        "drawn. Replaying the recorded `tool@5` and `cot@5` "
         "candidates (`python -m research.benchmarks.pooled_votes research/results/votes-math`) "
         "suggested that pooling beats either source; this is the live run "
         f"(log: {log_links(runs[1:], page_dir)}), on the items all three strategies answered.",
@@ -448,6 +453,12 @@ def pooled_section(runs_dir: Path, page_dir: Path) -> list[str]:
         *lines,
         "",
         *verdicts,
+        "",
+        "Since this run the pipeline draws the chains only when the programs left the vote open (they "
+        "did not all agree), and counts them until the vote is settled, as it does any candidate. "
+        "Replayed on this run's own draws (`python -m research.benchmarks.pooled_votes "
+        f"research/results/votes-pooled`), that answers {replayed} of {len(pooled)} items right, against "
+        f"{counted} with every chain counted, and writes chains for {drawing} of the {len(pooled)}.",
         "",
     ]
 

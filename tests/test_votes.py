@@ -115,6 +115,32 @@ def test_chain_of_thought_candidates_join_the_vote() -> None:
     assert solution.answer == "8" and solution.agreement == pytest.approx(2 / 3)
 
 
+def test_chains_of_thought_are_not_drawn_when_the_programs_settled_the_vote() -> None:
+    r, model = reasoner(fenced("answer = 8"), fenced("answer = 8"), "8", votes=3, vote_cot=3)
+    solution = r.solve("How many?", backend="python")
+    assert [(c.backend, c.answer) for c in solution.candidates] == [("python", "8"), ("python", "8")]
+    assert len(model.calls) == 3  # two programs and the final answer: no chain written
+    assert solution.agreement == 1.0
+
+
+def test_chains_of_thought_decide_when_the_programs_split() -> None:
+    r, _ = reasoner(fenced("answer = 8"), fenced("answer = 9"), "The answer is 9.", "The answer is 9.",
+                    "9", votes=2, vote_cot=3)
+    solution = r.solve("How many?", backend="python")
+    # 8, 9, then two chains for 9: the third chain could not change the winner, so it is not drawn.
+    assert [(c.backend, c.answer) for c in solution.candidates] == [
+        ("python", "8"), ("python", "9"), ("cot", "9"), ("cot", "9")]
+    assert solution.answer == "9"
+
+
+def test_without_early_stopping_every_chain_is_drawn() -> None:
+    r, _ = reasoner(fenced("answer = 8"), fenced("answer = 8"), "The answer is 8.", "The answer is 7.", "8",
+                    votes=2, vote_cot=2, stop_early=False)
+    solution = r.solve("How many?", backend="python")
+    assert [c.backend for c in solution.candidates] == ["python", "python", "cot", "cot"]
+    assert solution.agreement == 0.75
+
+
 @pytest.mark.parametrize("votes", [0, -1, 1.5, True])
 def test_bad_votes_are_refused(votes: object) -> None:
     with pytest.raises(ValueError, match="votes"):
@@ -216,13 +242,13 @@ def test_a_batching_engine_writes_one_batch_per_source_backend() -> None:
 
 
 def test_a_batching_engine_writes_the_chains_of_thought_in_one_call() -> None:
-    model = _Batching("t", replies=[fenced("answer = 8"), "The answer is 8.", "The answer is 9.",
+    model = _Batching("t", replies=[fenced("answer = 8"), "The answer is 9.", "The answer is 8.",
                                     "The answer is 8.", "8"])
     solution = Reasoner(model=model, shots=0, vote_cot=3).solve("How many?", backend="python")
     assert model.batches == [[(0, 0.0), (VOTE_SEED_STRIDE, VOTE_TEMPERATURE), (2 * VOTE_SEED_STRIDE,
                                                                                 VOTE_TEMPERATURE)]]
     assert [(c.backend, c.answer) for c in solution.candidates] == [
-        ("python", "8"), ("cot", "8"), ("cot", "9"), ("cot", "8")]
+        ("python", "8"), ("cot", "9"), ("cot", "8"), ("cot", "8")]
     assert solution.agreement == 0.75
 
 

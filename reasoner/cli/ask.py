@@ -43,7 +43,7 @@ from reasoner.types import GenerateOptions, Solution, SolutionErrorKind
               help="Backends the candidates come from: 'auto' adds the router's runner-up when it was close; "
                    "default: the routed backend only.")
 @click.option("--vote-cot", "vote_cot_text", default="0", show_default=True, metavar="M",
-              help="Chain-of-thought answers added to the vote.")
+              help="Chain-of-thought answers added to the vote when the programs do not settle it.")
 @click.option("--seed", default=0, show_default=True, help="Seed of every sampled call (votes, resampled repairs).")
 @click.option("--trace", is_flag=True, help="Show each program, its output and the answer.")
 @click.option("--json", "as_json", is_flag=True, help="Print the Solution as one JSON object.")

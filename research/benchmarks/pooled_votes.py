@@ -9,6 +9,11 @@ same tie rule as the pipeline): programs alone, chains of thought alone, both po
 (five votes, the cost of either alone), and the oracle (some candidate was right). No
 model is run: it shows what ``Reasoner(votes=N, vote_cot=M)`` would have answered from
 the same draws, before paying for a live run.
+
+A run of the pooled strategy (``tool@N+cot@M``, e.g. ``research/results/votes-pooled``)
+gets a table of its own: its recorded votes, with every chain counted, replayed as the
+pipeline now draws them (chains only when the programs left the vote open, and counted
+until it is settled), with how many items drew chains at all.
 """
 
 from __future__ import annotations
@@ -74,8 +79,12 @@ def cli(run_dir: Path, votes: int) -> None:
     for task, items in pairs.items():
         table.add_row(task, str(len(items)),
                       *(str(sum(right_under(mix, tool, cot) for tool, cot in items)) for mix in MIXES))
-    Console().print(table)
-    Console().print(stopping_table(pairs, votes))
+    pooled = [r for r in records if "+cot@" in r.strategy]
+    if pairs:
+        Console().print(table)
+        Console().print(stopping_table(pairs, votes))
+    if pooled:
+        Console().print(chains_when_open_table(pooled))
 
 
 def stopping_table(pairs: dict[str, list[tuple[SampleRecord, SampleRecord]]], votes: int) -> Table:
@@ -106,6 +115,42 @@ def stopped_vote(record: SampleRecord, votes: int, agree: int) -> tuple[bool, in
         if len(answers) < votes and tally.settled(votes - len(answers), agree=agree):
             break
     return voted(answers, record), len(answers)
+
+
+def chains_when_open_table(records: list[SampleRecord]) -> Table:
+    """Pooled votes replayed with chains drawn only when the programs left the vote open."""
+    table = Table(title="tool@N+cot@M: every chain counted, against chains only when the programs left the "
+                        "vote open (replayed)")
+    for column in ("task", "items", "right, every chain", "right, chains when open", "items drawing chains",
+                   "chains counted per item"):
+        table.add_column(column, justify="left" if column == "task" else "right")
+    by_task: dict[str, list[SampleRecord]] = defaultdict(list)
+    for record in records:
+        by_task[record.task].append(record)
+    for task, items in by_task.items():
+        outcomes = [chains_when_open(record) for record in items]
+        table.add_row(task, str(len(items)), str(sum(voted([c.answer for c in r.candidates], r) for r in items)),
+                      str(sum(ok for ok, _ in outcomes)), str(sum(n > 0 for _, n in outcomes)),
+                      f"{sum(n for _, n in outcomes) / len(items):.1f}")
+    return table
+
+
+def chains_when_open(record: SampleRecord) -> tuple[bool, int]:
+    """The vote over the recorded programs, then the recorded chains only if the programs
+    left it open, counted until settled (as ``Reasoner._vote`` draws them): (right, chains)."""
+    programs = [c.answer for c in record.candidates if c.backend != "cot"]
+    chains = [c.answer for c in record.candidates if c.backend == "cot"]
+    tally = Tally()
+    for answer in programs:
+        tally.add(vote_key(answer, record.choices))
+    counted: list[str | None] = []
+    if not tally.settled(len(chains)):
+        for answer in chains:
+            counted.append(answer)
+            tally.add(vote_key(answer, record.choices))
+            if tally.settled(len(chains) - len(counted)):
+                break
+    return voted(programs + counted, record), len(counted)
 
 
 if __name__ == "__main__":
