@@ -34,7 +34,7 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any, TypeVar
+from typing import IO, Any, Literal, TypeVar
 
 from pydantic import ValidationError
 from rich.console import Console
@@ -247,6 +247,7 @@ def pipeline_settings(reasoner: Reasoner) -> dict[str, Any]:
         "fallback": getattr(reasoner, "fallback", None),
         # Only when used: runs made before retrieval existed resume with it off.
         **({"retrieved_examples": reasoner.retrieved_examples} if getattr(reasoner, "retrieved_examples", 0) else {}),
+        **({"vote_backends": reasoner.vote_backends} if getattr(reasoner, "vote_backends", None) else {}),
     }
 
 
@@ -294,6 +295,8 @@ class EvalConfig:
     retrieved_examples: int = 0
     fallback: Fallback = "direct"
     """What a tool strategy does when no program of the routed backend works."""
+    vote_backends: list[str] | Literal["auto"] | None = None
+    """Where a voting tool strategy's candidates come from (``Reasoner.vote_backends``)."""
     shard: tuple[int, int] | None = None
     """(index, count): answer only this slice of the selection; index from 1 to count."""
     argv: list[str] = field(default_factory=lambda: list(sys.argv))
@@ -520,7 +523,8 @@ def run_eval(
             _close_killed_sessions(old, records)
         engine = model or get_model(config.model, config.model_options)
         reasoner = Reasoner(model=engine, shots=config.shots, max_attempts=config.max_attempts,
-                            retrieved_examples=config.retrieved_examples, fallback=config.fallback)
+                            retrieved_examples=config.retrieved_examples, fallback=config.fallback,
+                            vote_backends=config.vote_backends)
         ctx = Context(reasoner=reasoner, shots=config.shots, seed=config.seed)
         git = git_info()
         session = Session(argv=config.argv, commit=git.get("commit"), dirty=git.get("dirty"))

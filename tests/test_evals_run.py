@@ -415,9 +415,25 @@ def test_cli_eval_compare_rescore(tmp_path: Path) -> None:
     assert result.exit_code == 0 and "rescored 8 samples, 0 changed" in result.output
 
 
+def test_cli_eval_votes_from_the_backends_asked_for(tmp_path: Path) -> None:
+    out = tmp_path / "votes"
+    args = ["eval", "gsm8k", "-n", "2", "-s", "tool@3", "-m", "mock/calculator", "-o", str(out), "-q"]
+    result = CliRunner().invoke(main, [*args, "--vote-backends", "python,sympy"])
+    assert result.exit_code == 0, result.output
+    header = RunHeader.model_validate_json((out / "header.json").read_text())
+    assert header.pipeline["vote_backends"] == ["python", "sympy"]
+    records = RunDir(out).read_records()
+    assert all([c.backend for c in r.candidates][:2] == ["python", "sympy"] for r in records)
+    # A run is resumed only with the sources it was started with.
+    result = CliRunner().invoke(main, [*args, "--vote-backends", "auto"])
+    assert result.exit_code != 0 and "vote_backends" in result.output
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
+        (["eval", "gsm8k", "-s", "tool@3", "--vote-backends", " , ", "-m", "mock/calculator"],
+         "--vote-backends takes 'auto'"),
         (["eval", "gsm8j", "-m", "mock/calculator"], "Did you mean 'gsm8k'"),
         (["eval", "gsm8k", "-s", "direct,coot", "-m", "mock/calculator"], "Did you mean 'cot'"),
         (["eval", "gsm8k", "-s", "tool:pyton", "-m", "mock/calculator"], "Did you mean 'tool:python'"),

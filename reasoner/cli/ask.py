@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections import Counter
-from typing import Literal
 
 import click
 from rich.panel import Panel
@@ -11,7 +10,16 @@ from rich.syntax import Syntax
 
 from backends import Limits, registry
 from reasoner.cli.app import main
-from reasoner.cli.common import console, err_console, fail, model_options, parse_model_options, user_errors
+from reasoner.cli.common import (
+    console,
+    err_console,
+    fail,
+    model_options,
+    parse_model_options,
+    parse_vote_backends,
+    user_errors,
+    vote_backends_option,
+)
 from reasoner.pipeline import ANSWER_TOKENS, FALLBACKS, PROGRAM_OPTIONS, Fallback, Reasoner
 from reasoner.routing import DEFAULT_ROUTER, ROUTERS
 from reasoner.types import GenerateOptions, Solution, SolutionErrorKind
@@ -39,9 +47,7 @@ from reasoner.types import GenerateOptions, Solution, SolutionErrorKind
 @click.option("--votes", "votes_text", default="1", show_default=True, metavar="N",
               help="Candidate programs per question, voted on by their values (1: one greedy program). "
                    "The first is greedy, the others sampled; drawing stops once the winner is settled.")
-@click.option("--vote-backends", default=None, metavar="auto|NAME,NAME",
-              help="Backends the candidates come from: 'auto' adds the router's runner-up when it was close; "
-                   "default: the routed backend only.")
+@vote_backends_option
 @click.option("--vote-cot", "vote_cot_text", default="0", show_default=True, metavar="M",
               help="Chain-of-thought answers added to the vote when the programs do not settle it.")
 @click.option("--seed", default=0, show_default=True, help="Seed of every sampled call (votes, resampled repairs).")
@@ -137,18 +143,6 @@ def whole_number(text: str, option: str, minimum: int) -> int:
     if value < minimum:
         fail(f"{option} must be a whole number of at least {minimum}, not {text!r}")
     return value
-
-
-def parse_vote_backends(text: str | None) -> list[str] | Literal["auto"] | None:
-    """``auto``, or backend names separated by commas (checked when the Reasoner loads them)."""
-    if text is None:
-        return None
-    if text.strip() == "auto":
-        return "auto"
-    names = [name.strip() for name in text.split(",") if name.strip()]
-    if not names:
-        fail("--vote-backends takes 'auto' or backend names separated by commas")
-    return names
 
 
 def _lexer(backend: str) -> str:

@@ -8,7 +8,7 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from types import FrameType
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 import click
 from rich.console import Console
@@ -43,6 +43,27 @@ def model_options(command: F) -> F:
         help="provider/name (llamacpp/..., hf/..., openai/..., mock/...) or a catalog name. "
         "Default: the catalog default, qwen2.5-coder-1.5b.",
     )(command)
+
+
+def vote_backends_option(command: F) -> F:
+    """``--vote-backends``, shared by ``ask`` and ``eval``."""
+    return click.option(
+        "--vote-backends", default=None, metavar="auto|NAME,NAME",
+        help="Backends the candidates of a vote come from: 'auto' adds the router's runner-up when it was "
+        "close; default: the routed backend only.",
+    )(command)
+
+
+def parse_vote_backends(text: str | None) -> list[str] | Literal["auto"] | None:
+    """``auto``, or backend names separated by commas (checked when the Reasoner loads them)."""
+    if text is None:
+        return None
+    if text.strip() == "auto":
+        return "auto"
+    names = [name.strip() for name in text.split(",") if name.strip()]
+    if not names:
+        fail("--vote-backends takes 'auto' or backend names separated by commas")
+    return names
 
 
 def fail(message: str, code: int = 1) -> None:

@@ -22,8 +22,10 @@ from reasoner.cli.common import (
     fail,
     model_options,
     parse_model_options,
+    parse_vote_backends,
     sigterm_as_interrupt,
     user_errors,
+    vote_backends_option,
 )
 from reasoner.models import default_model_spec
 from reasoner.pipeline import FALLBACKS, Fallback
@@ -75,6 +77,7 @@ def default_out(
 @click.option("--fallback", type=click.Choice(FALLBACKS), default="direct", show_default=True,
               help="Tool strategies, when no program of the routed backend works: Python programs then a "
                    "direct answer, a direct answer, or none.")
+@vote_backends_option
 @click.option("--max-connections", default=4, show_default=True,
               help="Samples in flight for server engines (openai/...); local engines run one at a time.")
 @click.option("--shard", "shard_text", metavar="I/N", default=None,
@@ -85,6 +88,7 @@ def eval_command(
     tasks: tuple[str, ...], strategies: str, limit: int | None, seed: int, model: str | None,
     model_option: tuple[str, ...], out: Path | None, data_dir: Path | None, shots: int, max_attempts: int,
     max_connections: int, quiet: bool, retrieved: int, shard_text: str | None, fallback: Fallback,
+    vote_backends: str | None,
 ) -> None:
     """Evaluate strategies on TASKS (built in: see below; or jsonl:PATH), logging every sample.
 
@@ -110,6 +114,7 @@ def eval_command(
         max_attempts=max_attempts, model=model, model_options=parse_model_options(model_option),
         data_dir=data_dir, max_connections=max_connections, argv=["reasoner", *sys.argv[1:]],
         retrieved_examples=retrieved, shard=shard, fallback=fallback,
+        vote_backends=parse_vote_backends(vote_backends),
     )
     try:
         with eval_errors(), sigterm_as_interrupt():
