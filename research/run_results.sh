@@ -11,7 +11,9 @@
 #           items): votes-math (gsm8k, gsm_system, svamp, 50 items), votes-pooled (gsm8k,
 #           gsm_system: five programs and five chains of thought in one vote, tool@5+cot@5),
 #           votes-math500 (math500, 30 items, with a single chain-of-thought row too),
-#           votes-logic (prontoqa, proofwriter, logical_deduction, 50 items);
+#           votes-logic (prontoqa, proofwriter, logical_deduction, 50 items), votes-auto
+#           (gsm_system, 50 items: tool@5 with --vote-backends auto, candidates from the
+#           router's runner-up too when it was close: python and sympy on 19 of the 50);
 #   phase 4 (the six tasks' tool row again, same 50 items, with the project's current
 #           defaults: the example library, the structural router, loops cut while written),
 #           one directory, tool-rerun, beside the phase 1 rows it is compared with.
@@ -50,12 +52,14 @@ run() {  # run TASK STRATEGIES LIMIT
     --model qwen2.5-coder-1.5b --data-dir "$DATA" --out "$OUT/$1" || status=$?
 }
 
-together() {  # together DIR STRATEGIES LIMIT TASK...: one run directory for several tasks
-  local dir=$1 strategies=$2 limit=$3
+together() {  # together DIR STRATEGIES LIMIT TASK... [-- EVAL OPTION...]: one run directory for several tasks
+  local dir=$1 strategies=$2 limit=$3 tasks=() options=()
   shift 3
-  echo "=== $dir ($*) $strategies limit $limit $(date -u +%FT%TZ)"
-  .venv/bin/reasoner eval "$@" --strategy "$strategies" --limit "$limit" --seed 0 \
-    --model qwen2.5-coder-1.5b --data-dir "$DATA" --out "$OUT/$dir" || status=$?
+  while (($#)) && [[ $1 != -- ]]; do tasks+=("$1"); shift; done
+  (($#)) && shift && options=("$@")
+  echo "=== $dir (${tasks[*]}) $strategies ${options[*]} limit $limit $(date -u +%FT%TZ)"
+  .venv/bin/reasoner eval "${tasks[@]}" --strategy "$strategies" --limit "$limit" --seed 0 \
+    --model qwen2.5-coder-1.5b --data-dir "$DATA" --out "$OUT/$dir" "${options[@]}" || status=$?
 }
 
 for phase in ${PHASES:-1 2}; do
@@ -67,7 +71,8 @@ for phase in ${PHASES:-1 2}; do
     3) together votes-math cot@5,tool@5 50 gsm8k gsm_system svamp
        together votes-pooled tool@5+cot@5 50 gsm8k gsm_system
        together votes-math500 cot,cot@5,tool@5 30 math500
-       together votes-logic cot@5,tool@5 50 prontoqa proofwriter logical_deduction ;;
+       together votes-logic cot@5,tool@5 50 prontoqa proofwriter logical_deduction
+       together votes-auto tool@5 50 gsm_system -- --vote-backends auto ;;
     4) together tool-rerun tool 50 gsm8k svamp gsm_system prontoqa proofwriter logical_deduction ;;
   esac
 done
