@@ -58,6 +58,7 @@ POOLED_RUN = "votes-pooled"  # run_results.sh phase 3: programs and chains in on
 POOLED = "tool@5+cot@5"
 POOLED_TASKS = ["gsm8k", "gsm_system"]
 POOLED_STRATEGIES = ["cot@5", "tool@5", POOLED]
+AUTO_RUN = "votes-auto"  # run_results.sh phase 3: tool@5 with --vote-backends auto
 RERUN = "tool-rerun"  # run_results.sh phase 4: the six tool rows again with today's defaults
 VOTE_TASKS = [*TASKS, "math500"]  # math500 is shown, but left out of the average
 VOTE_STRATEGIES = ["cot", "tool", "cot@5", "tool@5"]
@@ -408,8 +409,54 @@ def votes_section(runs_dir: Path, page_dir: Path) -> list[str]:
         *seconds_table(records),
         "",
         *pooled_section(runs_dir, page_dir),
+        *auto_section(runs_dir, page_dir),
     ]
     return out
+
+
+def auto_section(runs_dir: Path, page_dir: Path) -> list[str]:
+    """``tool@5`` with candidates from the router's close runner-up too (``votes-auto``)
+    against ``tool@5`` from the routed backend alone (``votes-math``), on the same items;
+    empty until one is in both."""
+    runs = load_runs(runs_dir, ["votes-math", AUTO_RUN])
+    if len(runs) < 2:
+        return []
+    alone = {(r.task, r.id): r for r in runs[0][3] if r.strategy == "tool@5"}
+    auto = [r for r in runs[1][3] if r.strategy == "tool@5" and (r.task, r.id) in alone]
+    if not auto:
+        return []
+    lines = ["| task | n | tool@5, routed backend | tool@5, auto | items voting across two backends "
+             "| right on those, routed → auto | right on the others, routed → auto | median s, routed → auto |",
+             "|---|---|---|---|---|---|---|---|"]
+    for task in dict.fromkeys(r.task for r in auto):
+        mine = [r for r in auto if r.task == task]
+        theirs = [alone[(r.task, r.id)] for r in mine]
+        two = {r.id for r in mine if len({c.backend for c in r.candidates}) > 1}
+
+        def right(records: list[SampleRecord], across: bool, two: set[str] = two) -> int:
+            return sum(r.correct for r in records if (r.id in two) == across)
+
+        seconds = [statistics.median(r.seconds for r in rs) for rs in (theirs, mine)]
+        lines.append(
+            f"| {task} | {len(mine)} | {_cell(report.strategy_stats('tool@5', theirs))} "
+            f"| {_cell(report.strategy_stats('tool@5', mine))} | {len(two)} "
+            f"| {right(theirs, True)} → {right(mine, True)} of {len(two)} "
+            f"| {right(theirs, False)} → {right(mine, False)} of {len(mine) - len(two)} "
+            f"| {seconds[0]:.1f} → {seconds[1]:.1f} |")
+    return [
+        "### Candidates from two backends",
+        "",
+        "`--vote-backends auto` adds the router's runner-up backend to a vote when its score is at least "
+        "half the chosen one's: that backend's greedy program, then sampled programs from both in turn. "
+        "This run (log: " + log_links(runs[1:], page_dir) + ") answers the same items as `tool@5` "
+        "from the routed backend alone in `votes-math`. The items where the vote drew from two "
+        "backends are counted apart: on the others both runs voted over the routed backend's programs, "
+        "and differ only by sampling and by the code between the runs (the greedy program joined the "
+        "batch), which shows how far two runs of the same settings drift.",
+        "",
+        *lines,
+        "",
+    ]
 
 
 def pooled_section(runs_dir: Path, page_dir: Path) -> list[str]:

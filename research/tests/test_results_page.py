@@ -12,6 +12,7 @@ from test_evals_run import Oracle, config, shared_datasets  # noqa: F401  (autou
 from evals.records import RunHeader, SampleRecord, Session, TaskInfo
 from evals.run import run_eval
 from reasoner.models.mock import MockEngine
+from reasoner.types import Candidate
 from research import results_page
 
 
@@ -217,6 +218,23 @@ def test_pooled_votes_are_compared_on_the_items_all_three_strategies_answered(tm
     assert "| gsm_system |" not in section, "no pooled sample for it"
     assert "tool@5+cot@5 trailed tool@5 by 60 points" in section
     assert "[votes-pooled](../results/votes-pooled/samples.jsonl)" in section
+    assert section in "\n".join(results_page.votes_section(runs, docs))
+
+
+def test_auto_section_counts_apart_the_items_that_voted_across_two_backends(tmp_path: Path) -> None:
+    runs, docs = tmp_path / "results", tmp_path / "docs"
+    _votes_runs(runs)
+    assert results_page.auto_section(runs, docs) == [], "no votes-auto run yet"
+    # gsm_system's q0..q2: tool@5 right on all three in votes-math, 6, 8 and 30 s.
+    one, two = [Candidate(backend="python", answer="1")], [Candidate(backend="python", answer="1"),
+                                                            Candidate(backend="sympy", answer="2")]
+    auto = [_record("gsm_system", f"q{i}", "tool@5", i == 1, 0.5, 12.0).model_copy(
+        update={"candidates": two if i == 0 else one}) for i in range(3)]
+    auto.append(_record("gsm_system", "q-extra", "tool@5", True, 1.0, 1.0))
+    _write_run(runs / results_page.AUTO_RUN, ["gsm_system"], ["tool@5"], auto)
+    section = "\n".join(results_page.auto_section(runs, docs))
+    assert "| gsm_system | 3 | 100% [44, 100] | 33% [6, 79] | 1 | 1 → 0 of 1 | 2 → 1 of 2 | 8.0 → 12.0 |" in section
+    assert "[votes-auto](../results/votes-auto/samples.jsonl)" in section
     assert section in "\n".join(results_page.votes_section(runs, docs))
 
 
