@@ -121,15 +121,17 @@ def chains_when_open_table(records: list[SampleRecord]) -> Table:
     """Pooled votes replayed with chains drawn only when the programs left the vote open."""
     table = Table(title="tool@N+cot@M: every chain counted, against chains only when the programs left the "
                         "vote open (replayed)")
-    for column in ("task", "items", "right, every chain", "right, chains when open", "items drawing chains",
-                   "chains counted per item"):
+    for column in ("task", "items", "settled by two programs", "right, every chain", "right, chains when open",
+                   "items drawing chains", "chains counted per item"):
         table.add_column(column, justify="left" if column == "task" else "right")
     by_task: dict[str, list[SampleRecord]] = defaultdict(list)
     for record in records:
         by_task[record.task].append(record)
     for task, items in by_task.items():
         outcomes = [chains_when_open(record) for record in items]
-        table.add_row(task, str(len(items)), str(sum(voted([c.answer for c in r.candidates], r) for r in items)),
+        two = sum(len([c for c in r.candidates if c.backend != "cot"]) == 2 for r in items)
+        table.add_row(task, str(len(items)), str(two),
+                      str(sum(voted([c.answer for c in r.candidates], r) for r in items)),
                       str(sum(ok for ok, _ in outcomes)), str(sum(n > 0 for _, n in outcomes)),
                       f"{sum(n for _, n in outcomes) / len(items):.1f}")
     return table
