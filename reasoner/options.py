@@ -49,10 +49,13 @@ def offers_options(question: str, choices: Sequence[str] | None) -> bool:
     return bool(choices) or bool(_OFFERED_OPTION.search(question))
 
 
-def match_choice(answer: str, choices: Sequence[str]) -> str | None:
-    """The option ``answer`` means, by letter, exact text, containment or similarity.
+def match_choice(answer: str, choices: Sequence[str], *, guess: bool = True) -> str | None:
+    """The option ``answer`` means, by letter, exact text, containment or (``guess``)
+    similarity.
 
-    Returns None only when ``answer`` is empty or ``choices`` is.
+    Returns None when ``answer`` or ``choices`` is empty, or, without ``guess``, when
+    ``answer`` names no option: a vote counts such a value as no vote, where a final
+    answer still wants the nearest option.
     """
     text = answer.strip()
     if not text or not choices:
@@ -70,6 +73,8 @@ def match_choice(answer: str, choices: Sequence[str]) -> str | None:
     containing = [c for c, option in zip(choices, bare, strict=True) if option and option.lower() in lowered]
     if containing:
         return max(containing, key=lambda c: len(option_text(c)))
+    if not guess:
+        return None
     scores = [difflib.SequenceMatcher(None, lowered, option.lower()).ratio() for option in bare]
     return choices[max(range(len(choices)), key=scores.__getitem__)]
 

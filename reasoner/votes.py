@@ -3,9 +3,10 @@ votes win, and drawing stops once the winner is settled.
 
 Values are compared the way a person grading them would: options by which option they
 name, numbers by value (``210``, ``210.0``, ``$210`` and ``2.1e2`` are one answer), other
-text without case, spacing, quotes or a trailing full stop. A candidate with no value
-abstains. A tie goes to the answer that came first, so the greedy candidate, drawn
-first, decides a tie (and one vote is always today's single answer).
+text without case, spacing, quotes or a trailing full stop. A candidate with no value,
+or with one that names none of the question's options, abstains. A tie goes to the
+answer that came first, so the greedy candidate, drawn first, decides a tie (and one
+vote is always today's single answer).
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ def vote_key(value: str | None, choices: Sequence[str] | None = None) -> str | N
     if value is None or not value.strip():
         return None
     if choices:
-        return match_choice(value, choices)
+        return match_choice(value, choices, guess=False)
     number = as_number(value)
     if number is not None:
         return f"{float(number):.10g}"

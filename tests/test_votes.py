@@ -141,6 +141,24 @@ def test_without_early_stopping_every_chain_is_drawn() -> None:
     assert solution.agreement == 0.75
 
 
+def test_a_value_that_names_no_option_abstains() -> None:
+    choices = ["True", "False"]
+    assert vote_key("[carla, dan, ella]", choices) is None  # not the nearest-looking option
+    assert vote_key("false.", choices) == vote_key("False", choices) == "False"
+    assert vote_key("B", ["(A) 10", "(B) 12"]) == vote_key("12", ["(A) 10", "(B) 12"]) == "(B) 12"
+
+
+def test_a_candidate_naming_no_option_does_not_settle_the_vote() -> None:
+    options = ["True", "False"]
+    r, _ = reasoner(fenced("answer = 'False'"), fenced("answer = [1, 2]"), fenced("answer = 'True'"),
+                    fenced("answer = 'True'"), "True", votes=4)
+    solution = r.solve("Is it so?", backend="python", choices=options)
+    # The list abstains rather than counting for the option it looks most like, so the
+    # vote goes on, and two Trues outvote the greedy False.
+    assert [c.answer for c in solution.candidates] == ["False", "[1, 2]", "True", "True"]
+    assert solution.answer == "True" and solution.agreement == pytest.approx(2 / 3)
+
+
 @pytest.mark.parametrize("votes", [0, -1, 1.5, True])
 def test_bad_votes_are_refused(votes: object) -> None:
     with pytest.raises(ValueError, match="votes"):
