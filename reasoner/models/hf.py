@@ -211,7 +211,7 @@ class HFEngine(ModelEngine):
         several sampled ones, is thus one call and one batch."""
         groups: dict[object, list[int]] = {}
         for number, one in enumerate(options):
-            key = _batch_key(one) if _batchable([one]) else number
+            key = _batch_key(one) if _batchable(one) else number
             groups.setdefault(key, []).append(number)
         completions: dict[int, Completion] = {}
         for numbers in groups.values():
@@ -453,12 +453,9 @@ def _batch_key(options: GenerateOptions) -> tuple[object, ...]:
     return (options.temperature, options.top_p, options.max_tokens, tuple(options.stop), options.cut_loops)
 
 
-def _batchable(options: Sequence[GenerateOptions]) -> bool:
-    """Sampled options that differ at most in seed and prefix_messages: one batch can serve them."""
-    first = options[0]
-    return first.temperature > 0 and not any(o.one_of for o in options) and all(
-        _batch_key(o) == _batch_key(first) for o in options
-    )
+def _batchable(options: GenerateOptions) -> bool:
+    """A sampled option without ``one_of``: it can share a batch with others of its ``_batch_key``."""
+    return options.temperature > 0 and not options.one_of
 
 
 def _one_of_tokens(tokenizer: Any, choices: Sequence[str], prompt_len: int, eos: int) -> Any:
