@@ -378,7 +378,7 @@ class Reasoner:
         drafts: dict[int, tuple[Completion, str]] = {}
         for name, numbers in chosen.items():
             backend = self.backend(name)
-            messages = prompting.program_messages(backend, self._examples(backend, question, choices), question)
+            messages = self._program_messages(backend, question, choices)
             shared = self._shared_messages() or len(messages) - 1
             options = [(self.program_options if plan[n][1] else sampled(self.program_options, n)).model_copy(
                 update={"prefix_messages": shared}) for n in numbers]
@@ -394,7 +394,7 @@ class Reasoner:
         """One sampled program (seeded by ``number``; ``draft`` when already written) and at
         most ``VOTE_REPAIRS`` repairs."""
         options = sampled(self.program_options, number)
-        messages = prompting.program_messages(backend, self._examples(backend, question, choices), question)
+        messages = self._program_messages(backend, question, choices)
         result = ExecResult.failure(ErrorKind.syntax, "no program")
         for _ in range(1 + VOTE_REPAIRS):
             if draft is not None:
@@ -424,6 +424,10 @@ class Reasoner:
         options[0] = chain.model_copy(update={"temperature": 0.0})
         return (prompting.stated_answer(reply.text) for reply in replies(model, messages, options))
 
+    def _program_messages(self, backend: Backend, question: str, choices: Sequence[str] | None) -> list[Message]:
+        """The first program prompt for ``question``: the examples shown, then the question."""
+        return prompting.program_messages(backend, self._examples(backend, question, choices), question)
+
     def _examples(self, backend: Backend, question: str, choices: Sequence[str] | None) -> list[fewshot.Example]:
         if not self.shots:
             return []
@@ -443,7 +447,7 @@ class Reasoner:
     ) -> ExecResult:
         """The repair loop: up to ``max_attempts`` programs (the first ``draft`` when already
         written), each run isolated."""
-        messages = first = prompting.program_messages(backend, self._examples(backend, question, choices), question)
+        messages = first = self._program_messages(backend, question, choices)
         result: ExecResult | None = None
         failed: set[str] = set()
         resampled = repeated = False
