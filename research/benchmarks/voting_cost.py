@@ -13,9 +13,9 @@ they are written one by one.
 Drawing stops once the vote is settled, as ``reasoner ask --votes N`` does, unless
 ``--all``. ``--drafts 0 8`` repeats every arm with llama.cpp's prompt drafts off and on
 (``draft_tokens``: they apply to replies written alone, the repairs, and N = 1's program;
-batched streams are never drafted), to see the two work together. Prints, per arm, the median seconds per question,
-the ratio to the first arm, the candidates drawn, generated tokens per second over all
-streams, and accuracy.
+batched streams are never drafted), to see the two work together. Prints, per arm, the
+median seconds per question, the ratio to the first arm, the candidates drawn, generated
+tokens per second over all streams, and accuracy.
 """
 
 from __future__ import annotations
