@@ -13,7 +13,7 @@
 #           votes-math500 (math500, 30 items, with a single chain-of-thought row too),
 #           votes-logic (prontoqa, proofwriter, logical_deduction, 50 items), votes-auto
 #           (gsm_system, 50 items: tool@5 with --vote-backends auto, candidates from the
-#           router's runner-up too when it was close, as python and sympy often are there);
+#           router's runner-up too if it is close, as python and sympy often are there);
 #   phase 4 (the six tasks' tool row again, same 50 items, with the project's current
 #           defaults: the example library, the structural router, loops cut while written),
 #           one directory, tool-rerun, beside the phase 1 rows it is compared with.
