@@ -8,7 +8,9 @@ how many needed a repair and how many of those then answered, and votes again wi
 repaired sampled candidate abstaining instead: what zero repairs would have answered from
 the same draws. No model is run. The replay keeps the recorded candidates; with zero
 repairs the vote might have drawn others (a settled vote stops), so it is a guide to
-whether repairs change answers, not an exact rerun.
+whether repairs change answers, not an exact rerun. "repair share" is the part of all
+program text written in those repairs: a guide to their decoding cost (each repair is a
+call of its own, where the first programs share a batch).
 """
 
 from __future__ import annotations
@@ -30,6 +32,14 @@ def without_repairs(record: SampleRecord) -> list[str | None]:
     return [c.answer if number == 0 or len(c.attempts) <= 1 else None for number, c in enumerate(record.candidates)]
 
 
+def repair_share(records: list[SampleRecord]) -> float:
+    """The share of all program characters that sampled candidates' repairs wrote."""
+    written = sum(len(attempt.program) for record in records for attempt in record.attempts)
+    repairs = sum(len(record.attempts[index].program) for record in records
+                  for candidate in record.candidates[1:] for index in candidate.attempts[1:])
+    return repairs / written if written else 0.0
+
+
 @click.command()
 @click.argument("run_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--strategy", default="tool@5", show_default=True, help="The voting tool strategy to replay.")
@@ -41,7 +51,7 @@ def cli(run_dir: Path, strategy: str) -> None:
             by_task[record.task].append(record)
     table = Table(title=f"{strategy} in {run_dir}: sampled candidates' repairs, replayed without them")
     for column in ("task", "items", "sampled candidates", "repaired", "answered after repair", "right",
-                   "right without repairs"):
+                   "right without repairs", "repair share"):
         table.add_column(column, justify="left" if column == "task" else "right")
     for task, items in by_task.items():
         sampled = [c for r in items for c in r.candidates[1:]]
@@ -49,8 +59,8 @@ def cli(run_dir: Path, strategy: str) -> None:
         table.add_row(task, str(len(items)), str(len(sampled)), str(len(repaired)),
                       str(sum(c.answer is not None for c in repaired)),
                       str(sum(voted([c.answer for c in r.candidates], r) for r in items)),
-                      str(sum(voted(without_repairs(r), r) for r in items)))
-    Console().print(table)
+                      str(sum(voted(without_repairs(r), r) for r in items)), f"{repair_share(items):.0%}")
+    Console(width=120).print(table)
 
 
 if __name__ == "__main__":
