@@ -44,11 +44,11 @@ PROGRAM_OPTIONS = GenerateOptions(max_tokens=PROGRAM_TOKENS, cut_loops=True)
 ANSWER_TOKENS = 48
 """The final answer's token budget: a number, a word or a short phrase."""
 
-VOTE_REPAIRS = 1
-"""Repairs a sampled candidate gets (the greedy one gets the full loop): a failed sample is
-cheaper to outvote than to repair many times; one repair still gives a slip a second chance.
-Replayed without it on 150 math items, no vote changed its answer (``research.benchmarks.
-vote_repairs``); the logic tasks, whose programs fail more often, are still to be replayed."""
+VOTE_REPAIRS = 0
+"""Repairs a sampled candidate gets (the greedy one gets the full loop): none, since a failed
+sample is cheaper to outvote than to repair. With one repair each, on 300 math and logic
+items, the repairs changed no vote's answer and cost time, each decoded alone
+(``research.benchmarks.vote_repairs``, docs/decisions.md)."""
 VOTE_RUNNER_UP = 0.5
 """``vote_backends="auto"`` also samples the router's second backend when its score is at
 least half the first's."""
@@ -394,19 +394,21 @@ class Reasoner:
         """One sampled program (seeded by ``number``; ``draft`` when already written) and at
         most ``VOTE_REPAIRS`` repairs."""
         options = sampled(self.program_options, number)
-        messages = self._program_messages(backend, question, choices)
+        messages: list[Message] | None = None  # built only when a program is still to be written
         result = ExecResult.failure(ErrorKind.syntax, "no program")
         for _ in range(1 + VOTE_REPAIRS):
             if draft is not None:
                 (completion, program), draft = draft, None
             else:
+                messages = messages or self._program_messages(backend, question, choices)
                 completion, program = self._write(model, backend, messages, options)
             result = self._attempt(solution, backend, completion, program, question, choices, checks)
             if result.ok or result.error is None or not result.error.recoverable:
                 break
             if result.error.kind == ErrorKind.runaway:
                 break
-            messages = prompting.repair_messages(messages, backend, program, result)
+            messages = prompting.repair_messages(
+                messages or self._program_messages(backend, question, choices), backend, program, result)
         return result
 
     def _cot_candidates(

@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 import fewshot
-from reasoner import Reasoner
+from reasoner import Reasoner, pipeline
 from reasoner.cli import main
 from reasoner.models import Capabilities
 from reasoner.models.mock import MockEngine
@@ -78,7 +78,16 @@ def test_when_every_candidate_abstains_the_error_and_fallback_stay() -> None:
     assert all(c.answer is None for c in solution.candidates)
 
 
-def test_a_sampled_candidate_gets_one_repair() -> None:
+def test_a_failed_sampled_candidate_abstains_unrepaired() -> None:
+    r, model = reasoner(fenced("answer = 8"), fenced("answer = 1 / 0"), "8", votes=2)
+    solution = r.solve("How many?", backend="python")
+    assert [c.attempts for c in solution.candidates] == [[0], [1]]
+    assert [c.answer for c in solution.candidates] == ["8", None]
+    assert len(model.calls) == 3 and solution.answer == "8" and solution.agreement == 1.0
+
+
+def test_a_repair_budget_for_sampled_candidates_repairs_with_the_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(pipeline, "VOTE_REPAIRS", 1)
     r, model = reasoner(fenced("answer = 8"), fenced("answer = 1 / 0"), fenced("answer = 8"), "8", votes=2)
     solution = r.solve("How many?", backend="python")
     assert [c.attempts for c in solution.candidates] == [[0], [1, 2]]

@@ -2,15 +2,16 @@
 
     python -m research.benchmarks.vote_repairs research/results/votes-math [--strategy tool@5]
 
-A sampled candidate (every one after the greedy program) gets ``VOTE_REPAIRS`` repairs
-(one). For each ``tool@N`` sample of the run directory this counts the sampled candidates,
-how many needed a repair and how many of those then answered, and votes again with every
-repaired sampled candidate abstaining instead: what zero repairs would have answered from
-the same draws. No model is run. The replay keeps the recorded candidates; with zero
-repairs the vote might have drawn others (a settled vote stops), so it is a guide to
-whether repairs change answers, not an exact rerun. "repair share" is the part of all
-program text written in those repairs: a guide to their decoding cost (each repair is a
-call of its own, where the first programs share a batch).
+A sampled candidate (every one after the greedy program) gets ``VOTE_REPAIRS`` repairs:
+one when ``votes-math`` and ``votes-logic`` ran, none since this replay. For each
+``tool@N`` sample of the run directory this counts the sampled candidates, how many needed
+a repair and how many of those then answered, and votes again with every repaired sampled
+candidate abstaining instead: what zero repairs would have answered from the same draws.
+No model is run. The replay keeps the recorded candidates; with zero repairs the vote
+might have drawn others (a settled vote stops), so it is a guide to whether repairs change
+answers, not an exact rerun. "repair share" is the part of all program text written in
+those repairs: a guide to their decoding cost (each repair is a call of its own, where the
+first programs share a batch).
 """
 
 from __future__ import annotations
