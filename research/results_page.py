@@ -452,7 +452,8 @@ def auto_section(runs_dir: Path, page_dir: Path) -> list[str]:
         "from the routed backend alone in `votes-math`. The items where the vote drew from two "
         "backends are counted apart: on the others both runs voted over the routed backend's programs, "
         "and differ only by sampling and by the code between the runs (the greedy program joined the "
-        "batch), which shows how far two runs of the same settings drift.",
+        "batch; sampled candidates are no longer repaired), which shows how far two runs of nearly "
+        "the same settings drift.",
         "",
         *lines,
         "",
