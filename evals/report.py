@@ -43,8 +43,13 @@ def wilson(correct: int, n: int, z: float = Z95) -> tuple[float, float]:
 
 
 def executable(r: SampleRecord) -> bool:
-    """A program of the sample ran and gave a value (its last attempt did): "ran after repair"."""
-    return bool(r.attempts) and r.attempts[-1].result.ok
+    """A program of the sample ran and gave a value, "ran after repair": the last attempt of
+    some candidate did (in a vote an unrepaired sampled candidate may fail last while an
+    earlier one answered), or the sample's last attempt, for records without candidates."""
+    if not r.attempts:
+        return False
+    lasts = {len(r.attempts) - 1} | {c.attempts[-1] for c in r.candidates if c.attempts}
+    return any(r.attempts[i].result.ok for i in lasts)
 
 
 def _first_try(r: SampleRecord) -> bool:

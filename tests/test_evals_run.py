@@ -314,6 +314,18 @@ def test_a_program_repaired_after_its_first_error_counts_as_run_but_not_first_tr
     assert "| 0.0% (0/1) | 100.0% (1/1) |" in table
 
 
+def test_a_vote_whose_last_sampled_program_failed_still_counts_as_run(tmp_path: Path) -> None:
+    # Three candidates: the greedy program and a sampled one disagree, the last sampled one fails.
+    model = MockEngine("t", replies=["```python\nanswer = 5\n```", "```python\nanswer = 6\n```",
+                                     "```python\nanswer = 1 / 0\n```", "5"])
+    result = run_eval(config(tmp_path / "run", tasks=["gsm8k"], strategies=["tool:python@3"], limit=1),
+                      model=model, progress=False)
+    (record,) = RunDir(result.run_dir).read_records()
+    assert not record.attempts[-1].result.ok and [c.answer for c in record.candidates] == ["5", "6", None]
+    stats = result.summary.tasks[0].strategies[0]
+    assert (stats.first_try, stats.executable) == (1, 1)
+
+
 class _ServerLike(MockEngine):
     """A mock that says it takes concurrent requests, as a server does, and measures how many calls overlap."""
 
